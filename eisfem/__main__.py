@@ -1,0 +1,3 @@
+from eisfem.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""Run folders that are either complete or absent.
+
+A run writes into a hidden sibling folder ``.<name>.partial-XXXX``; only when everything is
+written is that folder renamed to its final name (an atomic rename on one file system), and
+then a ``COMPLETE`` marker is written last. A crash leaves at most a hidden partial folder, never
+a folder that looks finished; a re-run replaces an earlier result as a whole.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from mpi4py import MPI
+
+MARKER = "COMPLETE"
+
+
+def is_complete(folder: Path) -> bool:
+    return (folder / MARKER).is_file()
+
+
+@contextmanager
+def atomic_run_dir(final: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> Iterator[Path]:
+    """Yield a temporary folder that becomes ``final`` only if the block finishes."""
+    final = final.resolve()
+    tmp: str | None = None
+    if comm.rank == 0:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent)
+    path = Path(comm.bcast(tmp, root=0))
+    try:
+        yield path
+    except BaseException:
+        if comm.rank == 0:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+    comm.barrier()
+    if comm.rank == 0:
+        old = None
+        if final.exists():
+            old = final.parent / f".{final.name}.old-{time.time_ns()}"
+            final.rename(old)
+        path.rename(final)
+        (final / MARKER).write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    comm.barrier()

@@ -1,0 +1,1 @@
+"""Impedance tables, arc detection, plots, ParaView export and the run summary."""

@@ -1,0 +1,98 @@
+"""Impedance spectra: the frequency grid, the CSV table and the arcs' apex frequencies."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+M2_TO_CM2 = 1e4
+
+
+def log_frequencies(f_max: float, f_min: float, points_per_decade: int) -> np.ndarray:
+    """Log-spaced frequencies from ``f_max`` down to ``f_min``, both included."""
+    decades = np.log10(f_max / f_min)
+    n = max(2, round(decades * points_per_decade) + 1)
+    return np.logspace(np.log10(f_max), np.log10(f_min), n)
+
+
+@dataclass
+class Arc:
+    """One arc of the spectrum, located by its apex (local maximum of −Im Z over log f)."""
+
+    apex_frequency_Hz: float
+    apex_minus_imag_ohm: float
+
+    @property
+    def resistance_estimate_ohm(self) -> float:
+        """2 × (−Im Z) at the apex: exact for an ideal parallel RC, an estimate otherwise."""
+        return 2.0 * self.apex_minus_imag_ohm
+
+
+@dataclass
+class Spectrum:
+    frequency: np.ndarray  # Hz
+    impedance: np.ndarray  # Ω (complex), Z = V/I with I the current into the WE
+    area: float  # nominal electrode area used for area-specific values, m²
+
+    @property
+    def area_specific(self) -> np.ndarray:
+        """Z × area in Ω·cm²."""
+        return self.impedance * self.area * M2_TO_CM2
+
+    def write_csv(self, path: Path) -> None:
+        zs = self.area_specific
+        with path.open("w", newline="") as fh:
+            out = csv.writer(fh)
+            out.writerow(
+                [
+                    "frequency_Hz",
+                    "Z_real_ohm",
+                    "Z_imag_ohm",
+                    "Z_abs_ohm",
+                    "phase_deg",
+                    "Z_real_ohm_cm2",
+                    "Z_imag_ohm_cm2",
+                ]
+            )
+            for f, z, za in zip(self.frequency, self.impedance, zs, strict=True):
+                out.writerow(
+                    [
+                        f"{f:.10g}",
+                        f"{z.real:.10g}",
+                        f"{z.imag:.10g}",
+                        f"{abs(z):.10g}",
+                        f"{np.degrees(np.angle(z)):.8g}",
+                        f"{za.real:.10g}",
+                        f"{za.imag:.10g}",
+                    ]
+                )
+
+    def arcs(self, min_relative_height: float = 0.01) -> list[Arc]:
+        """Arcs from high to low frequency.
+
+        An apex is a local maximum of −Im Z on the log-f grid that stands above
+        ``min_relative_height`` of the largest −Im Z; its position is refined by a parabola
+        through the three grid points around it.
+        """
+        order = np.argsort(self.frequency)
+        logf = np.log10(self.frequency[order])
+        y = -self.impedance.imag[order]
+        if y.size < 3 or y.max() <= 0:
+            return []
+        floor = min_relative_height * y.max()
+        arcs = []
+        for i in range(1, y.size - 1):
+            if y[i] > y[i - 1] and y[i] >= y[i + 1] and y[i] > floor:
+                x0, x1, x2 = logf[i - 1 : i + 2]
+                y0, y1, y2 = y[i - 1 : i + 2]
+                denom = (x0 - x1) * (x0 - x2) * (x1 - x2)
+                a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / denom
+                b = (x2**2 * (y0 - y1) + x1**2 * (y2 - y0) + x0**2 * (y1 - y2)) / denom
+                xv = -b / (2 * a) if a < 0 else x1
+                xv = min(max(xv, x0), x2)
+                yv = y1 + a * (xv**2 - x1**2) + b * (xv - x1)
+                arcs.append(Arc(float(10**xv), float(max(yv, y1))))
+        return sorted(arcs, key=lambda arc: -arc.apex_frequency_Hz)

@@ -1,0 +1,1 @@
+"""Materials, the frequency-domain FEM system and frequency sweeps."""

@@ -1,0 +1,125 @@
+"""Geometry: the physical-group contract, counts, areas and volumes match the request."""
+
+from __future__ import annotations
+
+import math
+
+import dolfinx
+import numpy as np
+import pytest
+from conftest import nzsp
+from mpi4py import MPI
+
+from eisfem.config import parse_config
+from eisfem.geometry import tags
+from eisfem.geometry.features import pore_volume
+from eisfem.geometry.mesh import mesh_bundle
+
+
+def bundle_of(**sections):
+    raw = {"materials": nzsp()} | sections
+    cfg = parse_config(raw)
+    return cfg, mesh_bundle(cfg)
+
+
+def facet_area(bundle, name: str) -> float:
+    """Area of a facet group measured on the DOLFINx mesh (m²)."""
+    import ufl
+
+    mesh = bundle.mesh
+    tag = bundle.groups[name]
+    if name == tags.PORE_FLOOR:
+        dS = ufl.Measure("dS", domain=mesh, subdomain_data=bundle.facet_tags)
+        form = dolfinx.fem.form(dolfinx.fem.Constant(mesh, 1.0 + 0j) * dS(tag))
+    else:
+        ds = ufl.Measure("ds", domain=mesh, subdomain_data=bundle.facet_tags)
+        form = dolfinx.fem.form(dolfinx.fem.Constant(mesh, 1.0 + 0j) * ds(tag))
+    return mesh.comm.allreduce(dolfinx.fem.assemble_scalar(form).real, MPI.SUM)
+
+
+def cell_volume(bundle, name: str) -> float:
+    import ufl
+
+    mesh = bundle.mesh
+    dx = ufl.Measure("dx", domain=mesh, subdomain_data=bundle.cell_tags)
+    form = dolfinx.fem.form(dolfinx.fem.Constant(mesh, 1.0 + 0j) * dx(bundle.groups[name]))
+    return mesh.comm.allreduce(dolfinx.fem.assemble_scalar(form).real, MPI.SUM)
+
+
+def test_cylinder_pores_in_patch():
+    r, h, s, side = 20e-6, 0.2e-6, 50e-6, 100e-6
+    _cfg, b = bundle_of(
+        cell={"shape": "patch", "side": side, "thickness": 30e-6},
+        interface={"kind": "pores", "radius": r, "height": h, "spacing": s},
+    )
+    assert set(b.groups) == {
+        tags.ELECTROLYTE,
+        tags.PORE,
+        tags.WE_CONTACT,
+        tags.WE_METAL,
+        tags.CE,
+        tags.INSULATING,
+        tags.PORE_FLOOR,
+    }
+    assert b.info["pore_count"] == 4
+    fraction = 4 * math.pi * r**2 / side**2
+    assert b.info["pore_area_fraction"] == pytest.approx(fraction, rel=1e-6)
+    assert b.info["contact_fraction"] == pytest.approx(1 - fraction, rel=1e-6)
+    assert b.info["pore_volume_m3"] == pytest.approx(4 * pore_volume("cylinder", r, h), rel=1e-6)
+    # the DOLFINx mesh (polygonal rims) agrees with the CAD measures to the rim discretisation
+    assert facet_area(b, tags.PORE_FLOOR) == pytest.approx(fraction * side**2, rel=5e-3)
+    assert facet_area(b, tags.WE_CONTACT) == pytest.approx((1 - fraction) * side**2, rel=5e-3)
+    assert facet_area(b, tags.CE) == pytest.approx(side**2, rel=1e-9)
+    assert cell_volume(b, tags.PORE) == pytest.approx(b.info["pore_volume_m3"], rel=5e-3)
+    assert b.info["quality_min_sicn"] > 0
+    assert b.mesh.geometry.x[:, 2].max() == pytest.approx(30e-6 + h, rel=1e-9)  # metres
+
+
+def test_lens_pores_on_pellet_lattice():
+    r, h, s, R = 15e-6, 3e-6, 40e-6, 70e-6
+    _cfg, b = bundle_of(
+        cell={"shape": "cylinder", "radius": R, "thickness": 40e-6},
+        interface={"kind": "pores", "shape": "lens", "radius": r, "height": h, "spacing": s},
+    )
+    # lattice nodes at multiples of 40 µm whose pore (plus a quarter-radius margin) fits in R
+    nodes = [(i * s, j * s) for i in range(-2, 3) for j in range(-2, 3)]
+    expected = sum(math.hypot(x, y) + 1.25 * r <= R for x, y in nodes)
+    assert b.info["pore_count"] == expected == 5
+    assert b.info["pore_volume_m3"] == pytest.approx(expected * pore_volume("lens", r, h), rel=1e-4)
+    assert b.info["pore_area_fraction"] == pytest.approx(expected * r**2 / R**2, rel=1e-4)
+    assert tags.WE_METAL in b.groups and tags.PORE_FLOOR in b.groups
+
+
+def test_disk_contact_tags():
+    a = 10e-6
+    _cfg, b = bundle_of(
+        cell={"shape": "cylinder", "radius": 60e-6, "thickness": 60e-6},
+        interface={"kind": "disk", "radius": a},
+    )
+    assert b.electrode_area == pytest.approx(math.pi * a**2)
+    assert facet_area(b, tags.WE_CONTACT) == pytest.approx(math.pi * a**2, rel=1e-2)
+    assert tags.PORE not in b.groups and tags.WE_METAL not in b.groups
+
+
+def test_interphase_layer_is_its_own_volume():
+    side, d = 50e-6, 2e-6
+    _cfg, b = bundle_of(
+        cell={"shape": "patch", "side": side, "thickness": 20e-6},
+        interphase={"thickness": d, "conductivity": 1e-3, "permittivity": 10},
+    )
+    assert cell_volume(b, tags.INTERPHASE) == pytest.approx(side**2 * d, rel=1e-9)
+    assert cell_volume(b, tags.ELECTROLYTE) == pytest.approx(side**2 * 20e-6, rel=1e-9)
+    z = b.mesh.geometry.x[:, 2]
+    assert np.isclose(z.max(), 22e-6)
+
+
+def test_mesh_file_is_written(tmp_path):
+    cfg = parse_config(
+        {
+            "materials": nzsp(),
+            "cell": {"shape": "patch", "side": 50e-6, "thickness": 20e-6},
+        }
+    )
+    mesh_bundle(cfg, tmp_path / "mesh.msh")
+    text = (tmp_path / "mesh.msh").read_text(errors="replace")
+    assert "$PhysicalNames" in text and '"we_contact"' in text
