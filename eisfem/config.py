@@ -80,6 +80,11 @@ class PoreArray(Model):
     radius: Length = Field(description="Pore radius at the electrolyte surface")
     height: Length = Field(description="Pore height (cap height for a lens)")
     spacing: Length = Field(description="Centre-to-centre distance of the square lattice")
+    gap_model: Literal["resolved", "thin"] = Field(
+        "resolved",
+        description="resolved: mesh the void; thin: a surface admittance iωε0εr/h on its "
+        "footprint (cylinder pores with height ≪ radius)",
+    )
 
     @property
     def area_fraction(self) -> float:
@@ -219,6 +224,8 @@ def check_geometry(cfg: RunConfig) -> None:
                 )
         elif 2 * iface.radius > cfg.cell.radius:
             raise ValueError(f"interface.radius must be < cell.radius / 2 (got {iface.radius:g} m)")
+        if iface.gap_model == "thin" and iface.shape != "cylinder":
+            raise ValueError("interface.gap_model 'thin' needs interface.shape 'cylinder'")
         if iface.shape == "lens" and iface.height > iface.radius:
             raise ValueError(
                 "interface.height must be <= interface.radius for a lens (spherical cap) pore "

@@ -10,9 +10,11 @@ booleans renumber).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import gmsh
+import numpy as np
 
 from eisfem.config import CylinderCell, DiskContact, PatchCell, PoreArray, RunConfig
 from eisfem.errors import GeometryError
@@ -88,7 +90,8 @@ def build_model(cfg: RunConfig) -> BuiltModel:
             )
         r, h = iface.radius / UM, iface.height / UM
         if iface.shape == "cylinder":
-            # Floors are cut into the interface plane; the voids are extruded from them below.
+            # Floors are cut into the interface plane; the voids are extruded from them below
+            # (or, for the thin-gap model, the floors stay an admittance surface).
             tools = [(2, occ.addDisk(x, y, z_if, r, r)) for x, y in centres]
         else:
             tools = [(3, add_lens_pore(x, y, z_if, r, h)) for x, y in centres]
@@ -99,9 +102,13 @@ def build_model(cfg: RunConfig) -> BuiltModel:
     occ.synchronize()
     tool_kids = children[len(objects) :]
     pores: list[int] = []
-    if isinstance(iface, PoreArray):
+    tool_faces = {t for kids in tool_kids for d, t in kids if d == 2}
+    plane_roles: dict[int, str] = {}
+    if isinstance(iface, PoreArray) and iface.gap_model == "thin":
+        plane_roles = dict.fromkeys(tool_faces, tags.WE_GAP)
+    elif isinstance(iface, PoreArray):
         if iface.shape == "cylinder":
-            floors = [(d, t) for kids in tool_kids for d, t in kids if d == 2]
+            floors = [(2, t) for t in sorted(tool_faces)]
             layers = [cfg.mesh.gap_layers]
             extruded = occ.extrude(floors, 0.0, 0.0, iface.height / UM, numElements=layers)
             occ.synchronize()
@@ -115,14 +122,13 @@ def build_model(cfg: RunConfig) -> BuiltModel:
         vols[roles[parent[1]]] += [t for d, t in kids if d == 3]
     vols[tags.PORE] = pores
     built.pore_count = len(pores)
-    contact_disk = (
-        {t for kids in tool_kids for d, t in kids if d == 2}
-        if isinstance(iface, DiskContact)
-        else set()
-    )
+    plane_default = tags.WE_CONTACT
+    if isinstance(iface, DiskContact):
+        plane_default = tags.INSULATING
+        plane_roles = dict.fromkeys(tool_faces, tags.WE_CONTACT)
     built.volumes = {k: v for k, v in vols.items() if v}
-    built.surfaces = _classify_surfaces(built, contact_disk)
-    built.edge_curves = _contact_edges(built, contact_disk)
+    built.surfaces = _classify_surfaces(built, plane_default, plane_roles)
+    built.edge_curves = _contact_edges(built, tool_faces)
     for dim, groups in ((3, built.volumes), (2, built.surfaces)):
         for name, ents in groups.items():
             gmsh.model.addPhysicalGroup(dim, ents, name=name)
@@ -135,8 +141,14 @@ def _is_plane(dim: int, tag: int, z: float, tol: float = 1e-6) -> bool:
     return abs(box[2] - z) < tol * scale and abs(box[5] - z) < tol * scale
 
 
-def _classify_surfaces(built: BuiltModel, contact_disk: set[int]) -> dict[str, list[int]]:
-    """Assign every boundary surface of the model to a group of the tag contract."""
+def _classify_surfaces(
+    built: BuiltModel, plane_default: str, plane_roles: dict[int, str]
+) -> dict[str, list[int]]:
+    """Assign every boundary surface of the model to a group of the tag contract.
+
+    Exterior faces on the interface plane take their role from ``plane_roles`` (faces cut by
+    a feature: a contact disk, a thin-gap footprint) or else ``plane_default``.
+    """
     pore = set(built.volumes.get(tags.PORE, []))
     out: dict[str, list[int]] = {name: [] for name in tags.SURFACE_GROUPS}
     for _, s in gmsh.model.getEntities(2):
@@ -150,8 +162,7 @@ def _classify_surfaces(built: BuiltModel, contact_disk: set[int]) -> dict[str, l
         if up[0] in pore:
             out[tags.WE_METAL].append(s)
         elif _is_plane(2, s, built.z_interface):
-            in_contact = not contact_disk or s in contact_disk
-            out[tags.WE_CONTACT if in_contact else tags.INSULATING].append(s)
+            out[plane_roles.get(s, plane_default)].append(s)
         elif _is_plane(2, s, 0.0):
             out[tags.CE].append(s)
         else:
@@ -159,10 +170,22 @@ def _classify_surfaces(built: BuiltModel, contact_disk: set[int]) -> dict[str, l
     return {k: v for k, v in out.items() if v}
 
 
-def _contact_edges(built: BuiltModel, contact_disk: set[int]) -> list[int]:
-    """Curves where the metal contact ends on the electrolyte: pore rims and the disk rim."""
-    faces = set(built.surfaces.get(tags.PORE_FLOOR, [])) | contact_disk
+def _contact_edges(built: BuiltModel, feature_faces: set[int]) -> list[int]:
+    """Curves where the metal contact ends on the electrolyte: pore rims and disk rims."""
+    faces = set(built.surfaces.get(tags.PORE_FLOOR, [])) | feature_faces
     curves: set[int] = set()
     for s in faces:
         curves.update(abs(c) for _, c in gmsh.model.getBoundary([(2, s)], oriented=False))
     return sorted(curves)
+
+
+def gap_height_maps(cfg: RunConfig) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """Height h(x) (m) of each thin-gap footprint group, for the solver's gap admittance.
+
+    Computed from the config alone, so every MPI rank can build it without communication.
+    """
+    iface = cfg.interface
+    if isinstance(iface, PoreArray) and iface.gap_model == "thin":
+        h = iface.height
+        return {tags.WE_GAP: lambda x: np.full(x.shape[1], h)}
+    return {}

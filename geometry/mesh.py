@@ -8,6 +8,7 @@ tags, the physical-group names, the nominal electrode area and a report of what 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from mpi4py import MPI
 from eisfem.config import RunConfig
 from eisfem.errors import GeometryError
 from eisfem.geometry import tags
-from eisfem.geometry.builder import UM, BuiltModel, build_model
+from eisfem.geometry.builder import UM, BuiltModel, build_model, gap_height_maps
 from eisfem.geometry.sizing import apply_size_fields, resolve_sizes
 
 
@@ -33,6 +34,8 @@ class MeshBundle:
     groups: dict[str, int]  # physical-group name -> tag
     electrode_area: float  # nominal electrode area, m²
     info: dict[str, Any] = field(default_factory=dict)
+    # thin-gap footprint group -> height h(x) in metres at points x (array of shape (3, n))
+    gap_height: dict[str, Callable[[np.ndarray], np.ndarray]] = field(default_factory=dict)
 
     def tag(self, name: str) -> int | None:
         return self.groups.get(name)
@@ -126,4 +129,5 @@ def mesh_bundle(
         groups=groups,
         electrode_area=info["electrode_area_m2"],
         info=info,
+        gap_height=gap_height_maps(cfg),
     )

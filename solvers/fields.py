@@ -12,7 +12,6 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from eisfem.solvers.materials import admittivity
 from eisfem.solvers.system import ImpedanceSystem, Solution
 
 
@@ -32,7 +31,8 @@ class FieldSpaces:
             -self.kappa * ufl.grad(self.phi), self.DG0v.element.interpolation_points
         )
         tags = system.bundle.cell_tags
-        self._cells = {t.group: tags.find(system.bundle.groups[t.group]) for t in system.terms}
+        self._volumes = [t for t in system.terms if t.kind == "volume"]
+        self._cells = [tags.find(system.bundle.groups[t.group]) for t in self._volumes]
 
     def _real(self, space: fem.FunctionSpace, name: str, values: np.ndarray) -> fem.Function:
         f = fem.Function(space, dtype=np.float64, name=name)
@@ -42,8 +42,8 @@ class FieldSpaces:
     def compute(self, solution: Solution) -> list[fem.Function]:
         """The output functions of ``solution`` (names are the ParaView array names)."""
         self.kappa.x.array[:] = 0.0
-        for t in self.system.terms:
-            self.kappa.x.array[self._cells[t.group]] = admittivity(t.material, solution.omega)
+        for t, cells in zip(self._volumes, self._cells, strict=True):
+            self.kappa.x.array[cells] = t.coefficient(solution.omega)
         self.kappa.x.scatter_forward()
         self.phi.x.array[:] = self.system.function(solution.phi).x.array
         self.j.interpolate(self._j_expr)

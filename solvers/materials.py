@@ -1,19 +1,22 @@
-"""Complex admittivity of linear media: κ(ω) = σ + iωε0εr (S/m)."""
+"""Media of the volumes: complex admittivity κ(ω) (S/m) as a callable of ω (rad/s).
+
+The system only ever calls ``medium(omega)``, so any frequency law (a plain σ + iωε0εr, an
+effective medium with its own relaxations) plugs in without touching the solver.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-
-from eisfem.config import Material
+from dataclasses import dataclass
 
 EPS0 = 8.8541878128e-12  # vacuum permittivity, F/m (CODATA 2018)
 
 
-def admittivity(material: Material, omega: float | np.ndarray) -> complex | np.ndarray:
-    """κ(ω) of ``material`` at angular frequency ``omega`` (rad/s)."""
-    return material.conductivity + 1j * omega * EPS0 * material.permittivity
+@dataclass(frozen=True)
+class LinearMedium:
+    """A homogeneous isotropic medium: κ(ω) = σ + iωε0εr."""
 
+    conductivity: float  # S/m
+    permittivity: float  # relative
 
-def carries_current(material: Material) -> bool:
-    """True when the medium carries any current at all (conduction or displacement)."""
-    return material.conductivity > 0 or material.permittivity > 0
+    def __call__(self, omega: float) -> complex:
+        return self.conductivity + 1j * omega * EPS0 * self.permittivity

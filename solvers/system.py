@@ -1,20 +1,31 @@
-"""The frequency-domain FEM system of the cell and its impedance Z(ω) = V / I.
+"""The frequency-domain FEM system of a cell and its impedance Z(ω) = V / I.
 
-Each volume group has a uniform admittivity κ_k(ω), so the discrete operator is affine in the
-per-volume coefficients:  A(ω) = Σ_k κ_k(ω) K_k  with  K_k = ∫_{Ω_k} ∇u·∇v.  The K_k are
-assembled once (into one common sparsity pattern, so the sum is a cheap same-pattern AXPY), the
-metal surfaces are Dirichlet dofs (working electrode at V = 1, counter electrode at 0) that are
-eliminated algebraically, and each frequency then costs one MUMPS numeric factorization that
-reuses the symbolic analysis.
+The discrete system is a sum of affine pieces ("terms"), each a scalar coefficient of ω times
+a fixed matrix:
 
-The current is the reaction of the working-electrode dofs, I = Σ_k κ_k wᵀ K_k φ with w the
-indicator of those dofs (the consistent residual, which converges at the energy rate), not the
-normal derivative on the boundary.
+    Σ_k c_k(ω) (K_k φ − f_k) = 0   on the free dofs,
+
+* a volume group with admittivity κ(ω):  c = κ(ω),  K = ∫_Ωk ∇u·∇v,  f = 0;
+* a surface admittance (Robin condition −κ∂φ/∂n = Y(ω) w(x) (φ − V_metal), for interface
+  kinetics, interphases or thin gaps):  c = Y(ω),  K = ∫_Γ w u v,  f = V_metal ∫_Γ w v.
+
+The K_k are assembled once into one common sparsity pattern (so the sum is a same-pattern
+AXPY); metal surfaces without a Robin condition are Dirichlet dofs (working electrode at V = 1,
+counter electrode at 0), eliminated algebraically; each frequency then costs one MUMPS numeric
+factorization that reuses the symbolic analysis. Any c_k(ω) is allowed (a fast sweep can
+project this structure, whatever the frequency laws).
+
+The current is the consistent reaction, I = Σ_k c_k q_kᵀ(K_k φ − f_k), with q = w (indicator
+of the working-electrode Dirichlet dofs) for volume terms and CE surface terms, and q = w − 1
+for working-electrode surface terms (their flux ∫ Y w (V − φ) adds to the reaction). It
+converges at the energy rate, unlike the normal derivative on the boundary.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import ufl
@@ -23,13 +34,36 @@ from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from eisfem.config import Material
 from eisfem.errors import SolverError
 from eisfem.geometry import tags
 from eisfem.geometry.mesh import MeshBundle
-from eisfem.solvers.materials import admittivity, carries_current
 
 SAME = PETSc.Mat.Structure.SAME_NONZERO_PATTERN
+STATIC_PROBE = 1.0  # rad/s: finite-difference step for the static permittivity of a term
+
+Coefficient = Callable[[float], complex]
+
+
+@dataclass(frozen=True)
+class VolumeTerm:
+    """A volume group with admittivity κ(ω) (S/m)."""
+
+    group: str
+    admittivity: Coefficient
+
+
+@dataclass(frozen=True)
+class SurfaceTerm:
+    """A Robin condition −κ ∂φ/∂n = Y(ω) w(x) (φ − V_metal) on a boundary group.
+
+    ``electrode`` names the metal behind the surface ("we" at V, "ce" at 0); ``weight`` is an
+    optional spatial factor w(x) (a UFL expression, e.g. 1/h(x, y) of a thin gap).
+    """
+
+    group: str
+    admittance: Coefficient  # S/m²
+    electrode: Literal["we", "ce"]
+    weight: Any = None
 
 
 @dataclass
@@ -42,19 +76,30 @@ class Solution:
 
 
 @dataclass
-class _Term:
+class Term:
+    """One assembled piece c(ω)·(K φ − f) with its current weight q."""
+
+    name: str
+    coefficient: Coefficient
+    matrix: PETSc.Mat
+    source: PETSc.Vec | None
+    weight: PETSc.Vec
     group: str
-    material: Material
-    matrix: PETSc.Mat  # K_k on the full dof set
-    free_block: PETSc.Mat | None = None  # K_k restricted to free dofs
+    kind: Literal["volume", "surface"]
+
+    def residual(self, phi: PETSc.Vec) -> PETSc.Vec:
+        r = self.matrix * phi
+        if self.source is not None:
+            r.axpy(-1.0, self.source)
+        return r
 
 
 class _Restricted:
-    """A factorizable restriction of the system to a subset of the dofs (MUMPS LU)."""
+    """A factorizable restriction of Σ c_k K_k to a subset of the dofs (MUMPS LU)."""
 
-    def __init__(self, dofs: PETSc.IS, terms: list[_Term], icntl: dict[int, int]):
+    def __init__(self, dofs: PETSc.IS, matrices: Sequence[PETSc.Mat], icntl: dict[int, int]):
         self.dofs = dofs
-        self.blocks = [t.matrix.createSubMatrix(dofs, dofs) for t in terms]
+        self.blocks = [K.createSubMatrix(dofs, dofs) for K in matrices]
         self.A = self.blocks[0].duplicate(copy=True)
         self.ksp = PETSc.KSP().create(dofs.comm)
         self.ksp.setOperators(self.A)
@@ -67,7 +112,7 @@ class _Restricted:
         for key, value in icntl.items():
             factor.setMumpsIcntl(key, value)
 
-    def solve(self, coefficients: list[complex], rhs: PETSc.Vec) -> PETSc.Vec:
+    def solve(self, coefficients: Sequence[complex], rhs: PETSc.Vec) -> PETSc.Vec:
         self.A.zeroEntries()
         for c, block in zip(coefficients, self.blocks, strict=True):
             if c != 0:
@@ -80,33 +125,26 @@ class _Restricted:
             failed = -1
         if failed:
             info = pc.getFactorMatrix().getMumpsInfog(1)
-            raise SolverError(
-                f"MUMPS factorization failed (INFOG(1) = {info}); "
-                + (
-                    "the system is singular: is every conducting region connected to an electrode?"
-                    if info == -10
-                    else "see the MUMPS manual, or reduce the mesh size"
-                )
+            hint = (
+                "the system is singular: is every conducting region connected to an electrode?"
+                if info == -10
+                else "see the MUMPS manual (INFOG), or reduce the mesh size"
             )
+            raise SolverError(f"MUMPS factorization failed (INFOG(1) = {info}); {hint}")
         x = self.A.createVecRight()
         self.ksp.solve(rhs, x)
         return x
 
-    def destroy(self) -> None:
-        self.ksp.destroy()
-        self.A.destroy()
-        for b in self.blocks:
-            b.destroy()
-
 
 class ImpedanceSystem:
-    """Z(ω) of a meshed cell with piecewise-uniform media and metal electrodes."""
+    """Z(ω) of a meshed cell: volume media, surface admittances and metal electrodes."""
 
     def __init__(
         self,
         bundle: MeshBundle,
-        materials: dict[str, Material],
-        degree: int = 1,
+        volumes: Sequence[VolumeTerm],
+        surfaces: Sequence[SurfaceTerm] = (),
+        degree: int = 2,
         mumps_icntl: dict[int, int] | None = None,
         voltage: float = 1.0,
     ):
@@ -116,37 +154,59 @@ class ImpedanceSystem:
         mesh = bundle.mesh
         self.comm: MPI.Comm = mesh.comm
         self.V = fem.functionspace(mesh, ("Lagrange", degree))
-        u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
-        dx = ufl.Measure("dx", domain=mesh, subdomain_data=bundle.cell_tags)
-        stiffness = ufl.inner(ufl.grad(u), ufl.grad(v))
+        self._u, self._v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
+        self._dx = ufl.Measure("dx", domain=mesh, subdomain_data=bundle.cell_tags)
+        self._ds = ufl.Measure("ds", domain=mesh, subdomain_data=bundle.facet_tags)
 
         # One sparsity pattern for all terms: assemble explicit zeros over every cell first.
         zero = fem.Constant(mesh, PETSc.ScalarType(0.0))
-        pattern_form = fem.form(zero * stiffness * dx)
-        pattern = fem_petsc.create_matrix(pattern_form)
-        fem_petsc.assemble_matrix(pattern, pattern_form)
-        pattern.assemble()
-        self.terms: list[_Term] = []
-        for group, material in materials.items():
-            tag = bundle.tag(group)
-            if tag is None or not carries_current(material):
-                continue
-            K = pattern.duplicate(copy=True)
-            fem_petsc.assemble_matrix(K, fem.form(stiffness * dx(tag)))
-            K.assemble()
-            self.terms.append(_Term(group, material, K))
-        pattern.destroy()
-        if not self.terms:
-            raise SolverError("no volume carries current: check materials")
+        pattern_form = fem.form(zero * ufl.inner(ufl.grad(self._u), ufl.grad(self._v)) * self._dx)
+        self._pattern = fem_petsc.create_matrix(pattern_form)
+        fem_petsc.assemble_matrix(self._pattern, pattern_form)
+        self._pattern.assemble()
 
-        self._setup_dirichlet()
-        self._full = _Restricted(self.free, self.terms, self.icntl)
+        robin = {t.group for t in surfaces}
+        self._setup_dirichlet(robin)
+        self.terms: list[Term] = []
+        for vt in volumes:
+            if (tag := bundle.tag(vt.group)) is not None:
+                form = ufl.inner(ufl.grad(self._u), ufl.grad(self._v)) * self._dx(tag)
+                self._add_term(vt.group, "volume", vt.admittivity, form, None, self.w)
+        ones = self.w.duplicate()
+        ones.set(1.0)
+        for st in surfaces:
+            if (tag := bundle.tag(st.group)) is None:
+                continue
+            weight = 1.0 if st.weight is None else st.weight
+            form = ufl.inner(weight * self._u, self._v) * self._ds(tag)
+            source = fem_petsc.assemble_vector(fem.form(ufl.inner(weight, self._v) * self._ds(tag)))
+            source.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+            metal = self.voltage if st.electrode == "we" else 0.0
+            source.scale(metal)
+            q = self.w.copy()
+            if st.electrode == "we":
+                q.axpy(-1.0, ones)
+            self._add_term(st.group, "surface", st.admittance, form, source, q)
+        if not any(t.kind == "volume" for t in self.terms):
+            raise SolverError("no volume of the mesh has a medium: check materials")
+        self._full = _Restricted(self.free, [t.matrix for t in self.terms], self.icntl)
         self._dc: _Restricted | None = None
         self._dc_fill: _Restricted | None = None
 
+    def _add_term(self, group, kind, coefficient, form, source, weight) -> None:
+        K = self._pattern.duplicate(copy=True)
+        fem_petsc.assemble_matrix(K, fem.form(form))
+        K.assemble()
+        if source is not None:
+            # a plain PETSc vector of owned entries, like the matrix rows
+            plain = K.createVecRight()
+            plain.array[:] = source.array_r[: plain.getLocalSize()]
+            source = plain
+        self.terms.append(Term(f"{kind}:{group}", coefficient, K, source, weight, group, kind))
+
     # --- boundary data ----------------------------------------------------------------------
 
-    def _group_dofs(self, names: tuple[str, ...]) -> np.ndarray:
+    def _group_dofs(self, names: Sequence[str]) -> np.ndarray:
         ft = self.bundle.facet_tags
         facets = np.concatenate(
             [ft.find(self.bundle.groups[n]) for n in names if n in self.bundle.groups]
@@ -155,13 +215,12 @@ class ImpedanceSystem:
         dofs = fem.locate_dofs_topological(self.V, 2, facets)
         return dofs[dofs < self.V.dofmap.index_map.size_local]
 
-    def _setup_dirichlet(self) -> None:
+    def _setup_dirichlet(self, robin: set[str]) -> None:
+        """Metal surfaces without a Robin condition are Dirichlet: WE at V, CE at 0."""
         imap = self.V.dofmap.index_map
         n, start = imap.size_local, imap.local_range[0]
-        we = self._group_dofs(tags.WE_SURFACES)
-        ce = self._group_dofs((tags.CE,))
-        if self.comm.allreduce(we.size, MPI.SUM) == 0 or self.comm.allreduce(ce.size, MPI.SUM) == 0:
-            raise SolverError("the mesh has no working- or counter-electrode surface")
+        we = self._group_dofs([g for g in tags.WE_SURFACES if g not in robin])
+        ce = self._group_dofs([g for g in tags.CE_SURFACES if g not in robin])
         is_dirichlet = np.zeros(n, dtype=bool)
         is_dirichlet[we] = True
         is_dirichlet[ce] = True
@@ -169,98 +228,102 @@ class ImpedanceSystem:
         self.free = PETSc.IS().createGeneral(
             (self.free_local + start).astype(PETSc.IntType), comm=self.comm
         )
-        K0 = self.terms[0].matrix
-        self.g = K0.createVecRight()  # Dirichlet values
+        self.g = self._pattern.createVecRight()  # Dirichlet values
         self.g.set(0.0)
         self.g.array[we] = self.voltage
-        self.w = K0.createVecRight()  # indicator of working-electrode dofs
+        self.w = self._pattern.createVecRight()  # indicator of WE Dirichlet dofs
         self.w.set(0.0)
         self.w.array[we] = 1.0
-        # K_k g: lifting of the Dirichlet values, per term
-        self.lift = [t.matrix * self.g for t in self.terms]
 
     @property
     def dofs(self) -> int:
         return self.V.dofmap.index_map.size_global
 
     def coefficients(self, omega: float) -> list[complex]:
-        return [complex(admittivity(t.material, omega)) for t in self.terms]
+        return [complex(t.coefficient(omega)) for t in self.terms]
 
     # --- solves -------------------------------------------------------------------------------
 
-    def _rhs(self, coefficients: list[complex], dofs: PETSc.IS, base: PETSc.Vec) -> PETSc.Vec:
-        """−Σ c_k K_k base restricted to ``dofs`` (base: the known part of the potential)."""
+    def _rhs(self, coefficients: Sequence[complex], dofs: PETSc.IS, base: PETSc.Vec) -> PETSc.Vec:
+        """−Σ c_k (K_k base − f_k) restricted to ``dofs`` (base: the known potential)."""
         full = base.duplicate()
         full.set(0.0)
         for c, t in zip(coefficients, self.terms, strict=True):
             if c != 0:
-                full.axpy(-c, t.matrix * base)
+                full.axpy(-c, t.residual(base))
         sub = full.getSubVector(dofs)
         rhs = sub.copy()
         full.restoreSubVector(dofs, sub)
-        full.destroy()
         return rhs
 
-    def _current(self, coefficients: list[complex], phi: PETSc.Vec) -> complex:
+    def current(self, coefficients: Sequence[complex], phi: PETSc.Vec) -> complex:
+        """Current into the working electrode for the potential ``phi`` (consistent reaction)."""
         total = 0j
         for c, t in zip(coefficients, self.terms, strict=True):
             if c != 0:
-                total += c * self.w.tDot(t.matrix * phi)
+                total += c * t.weight.tDot(t.residual(phi))
         return complex(total)
 
+    def _solution(self, omega: float, coefficients: Sequence[complex], phi: PETSc.Vec) -> Solution:
+        current = self.current(coefficients, phi)
+        impedance = self.voltage / current if current != 0 else complex(np.inf)
+        return Solution(omega, impedance, phi)
+
     def solve(self, omega: float) -> Solution:
-        """Solve at angular frequency ``omega`` > 0 (use :meth:`solve_dc` for ω = 0)."""
+        """Solve at angular frequency ``omega`` (ω = 0 is the DC limit, see :meth:`solve_dc`)."""
         if omega == 0:
             return self.solve_dc()
         coeffs = self.coefficients(omega)
         x = self._full.solve(coeffs, self._rhs(coeffs, self.free, self.g))
         phi = self.g.copy()
         phi.isaxpy(self.free, 1.0, x)
-        current = self._current(coeffs, phi)
-        return Solution(omega, self.voltage / current if current != 0 else complex(np.inf), phi)
+        return self._solution(omega, coeffs, phi)
 
     def solve_dc(self) -> Solution:
-        """The ω → 0 limit: conduction in conducting media, then electrostatics in the rest.
+        """The ω → 0 limit: conduction where current flows at DC, then electrostatics elsewhere.
 
-        Dofs touched only by non-conducting cells (pore interiors) drop out of the conduction
+        Dofs touched only by non-conducting terms (pore interiors) drop out of the conduction
         problem; their limit potential solves the dielectric problem with the conducting
         solution as boundary data, so the DC field is the true limit of the AC fields.
         """
-        sigma = [t.material.conductivity for t in self.terms]
-        eps = [t.material.permittivity for t in self.terms]
+        sigma = self.coefficients(0.0)
+        static = [
+            (c1 - c0).imag / STATIC_PROBE
+            for c0, c1 in zip(sigma, self.coefficients(STATIC_PROBE), strict=True)
+        ]
         if self._dc is None:
-            conducting = self._diagonal_positive(sigma)
+            conducting = self._touched_by(sigma)
             free = np.zeros(self.V.dofmap.index_map.size_local, dtype=bool)
             free[self.free_local] = True
             start = self.V.dofmap.index_map.local_range[0]
 
-            def make_is(mask: np.ndarray) -> PETSc.IS:
+            def restricted(mask: np.ndarray) -> _Restricted | None:
+                if self.comm.allreduce(int(mask.sum()), MPI.SUM) == 0:
+                    return None
                 idx = (np.flatnonzero(mask) + start).astype(PETSc.IntType)
-                return PETSc.IS().createGeneral(idx, comm=self.comm)
+                dofs = PETSc.IS().createGeneral(idx, comm=self.comm)
+                return _Restricted(dofs, [t.matrix for t in self.terms], self.icntl)
 
-            self._dc = _Restricted(make_is(free & conducting), self.terms, self.icntl)
-            rest = free & ~conducting
-            self._dc_fill = (
-                _Restricted(make_is(rest), self.terms, self.icntl)
-                if self.comm.allreduce(int(rest.sum()), MPI.SUM) > 0
-                else None
-            )
+            self._dc = restricted(free & conducting)
+            self._dc_fill = restricted(free & ~conducting)
         phi = self.g.copy()
-        x = self._dc.solve(sigma, self._rhs(sigma, self._dc.dofs, self.g))
-        phi.isaxpy(self._dc.dofs, 1.0, x)
-        if self._dc_fill is not None and any(eps):
-            y = self._dc_fill.solve(eps, self._rhs(eps, self._dc_fill.dofs, phi))
+        if self._dc is not None:
+            x = self._dc.solve(sigma, self._rhs(sigma, self._dc.dofs, self.g))
+            phi.isaxpy(self._dc.dofs, 1.0, x)
+        if self._dc_fill is not None and any(static):
+            y = self._dc_fill.solve(static, self._rhs(static, self._dc_fill.dofs, phi))
             phi.isaxpy(self._dc_fill.dofs, 1.0, y)
-        current = self._current(sigma, phi)
-        return Solution(0.0, self.voltage / current if current != 0 else complex(np.inf), phi)
+        return self._solution(0.0, sigma, phi)
 
-    def _diagonal_positive(self, weights: list[float]) -> np.ndarray:
-        """Owned dofs whose row in Σ w_k K_k is non-zero (touched by a weighted cell)."""
-        total = self.terms[0].matrix.createVecLeft()
+    def _touched_by(self, coefficients: Sequence[complex]) -> np.ndarray:
+        """Owned dofs whose row in Σ |c_k| K_k is non-zero."""
+        total = self._pattern.createVecLeft()
         total.set(0.0)
-        for wk, t in zip(weights, self.terms, strict=True):
-            if wk > 0:
-                total.axpy(wk, t.matrix.getDiagonal())
+        for c, t in zip(coefficients, self.terms, strict=True):
+            if c != 0:
+                d = t.matrix.getDiagonal()
+                d.abs()
+                total.axpy(abs(c), d)
         d = np.abs(total.array)
         scale = self.comm.allreduce(float(d.max(initial=0.0)), MPI.MAX)
         return d > 1e-12 * scale
