@@ -39,14 +39,19 @@ class FieldSpaces:
         f.x.array[:] = values
         return f
 
-    def compute(self, solution: Solution) -> list[fem.Function]:
-        """The output functions of ``solution`` (names are the ParaView array names)."""
+    def current_density(self, solution: Solution) -> fem.Function:
+        """j = −κ(ω)∇φ per cell (complex DG0 vector); also loads φ into ``self.phi``."""
         self.kappa.x.array[:] = 0.0
         for t, cells in zip(self._volumes, self._cells, strict=True):
             self.kappa.x.array[cells] = t.coefficient(solution.omega)
         self.kappa.x.scatter_forward()
         self.phi.x.array[:] = self.system.function(solution.phi).x.array
         self.j.interpolate(self._j_expr)
+        return self.j
+
+    def compute(self, solution: Solution) -> list[fem.Function]:
+        """The output functions of ``solution`` (names are the ParaView array names)."""
+        self.current_density(solution)
         phi1 = fem.Function(self.P1)
         phi1.interpolate(self.phi)
         p = phi1.x.array
