@@ -4,46 +4,15 @@ from __future__ import annotations
 
 import math
 
-import dolfinx
 import numpy as np
 import pytest
 from conftest import nzsp
-from mpi4py import MPI
+from meshtools import bundle_of, cell_volume, facet_area
 
 from eisfem.config import parse_config
 from eisfem.geometry import tags
 from eisfem.geometry.footprint import cap_volume
 from eisfem.geometry.mesh import mesh_bundle
-
-
-def bundle_of(**sections):
-    raw = {"materials": nzsp()} | sections
-    cfg = parse_config(raw)
-    return cfg, mesh_bundle(cfg)
-
-
-def facet_area(bundle, name: str) -> float:
-    """Area of a facet group measured on the DOLFINx mesh (m²)."""
-    import ufl
-
-    mesh = bundle.mesh
-    tag = bundle.groups[name]
-    if name == tags.PORE_FLOOR:
-        dS = ufl.Measure("dS", domain=mesh, subdomain_data=bundle.facet_tags)
-        form = dolfinx.fem.form(dolfinx.fem.Constant(mesh, 1.0 + 0j) * dS(tag))
-    else:
-        ds = ufl.Measure("ds", domain=mesh, subdomain_data=bundle.facet_tags)
-        form = dolfinx.fem.form(dolfinx.fem.Constant(mesh, 1.0 + 0j) * ds(tag))
-    return mesh.comm.allreduce(dolfinx.fem.assemble_scalar(form).real, MPI.SUM)
-
-
-def cell_volume(bundle, name: str) -> float:
-    import ufl
-
-    mesh = bundle.mesh
-    dx = ufl.Measure("dx", domain=mesh, subdomain_data=bundle.cell_tags)
-    form = dolfinx.fem.form(dolfinx.fem.Constant(mesh, 1.0 + 0j) * dx(bundle.groups[name]))
-    return mesh.comm.allreduce(dolfinx.fem.assemble_scalar(form).real, MPI.SUM)
 
 
 def test_cylinder_pores_in_patch():
