@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from meshtools import bundle_of
 
 from eisfem.pipeline import build_system
