@@ -141,9 +141,9 @@ def generate(cfg: RunConfig, msh_path: Path | None = None) -> tuple[BuiltModel, 
     t0 = time.perf_counter()
     gmsh.model.add(cfg.name)
     gmsh.option.setNumber("General.NumThreads", 1)  # reproducible meshes
-    # HXT is several times faster than Delaunay on these meshes. Gmsh's tet optimizer runs on
-    # the conducting volumes only: in flat cap voids (slivers by nature, a 1D field across the
-    # gap) a full pass costs ~15× the meshing time and leaves the worst element as it was.
+    # HXT is ~2× faster than Delaunay on these meshes. Gmsh's tet optimizer runs on the
+    # conducting volumes only: on flat cap voids (slivers by nature, with a 1D field across
+    # the gap) a full pass makes meshing ~4× slower (bench/meshing_options.py).
     gmsh.option.setNumber("Mesh.Algorithm3D", 10)
     gmsh.option.setNumber("Mesh.Optimize", 0)
     built = build_model(cfg)
