@@ -9,12 +9,11 @@ from typing import Any
 import numpy as np
 import shapely
 
-from eisfem.geometry.morphologies.nuclei import add_nuclei
+from eisfem.geometry.morphologies.flat_gaps import flat_gap_plan
 from eisfem.geometry.placement import Electrode
-from eisfem.geometry.plan import UM, InterfacePlan, Layer, constant_height
+from eisfem.geometry.plan import UM, InterfacePlan
 from eisfem.geometry.roughness import (
     DEFAULT_STEPS_PER_LENGTH,
-    covered_fraction,
     gaussian_field,
     level_for_fraction,
     on_electrode,
@@ -48,7 +47,6 @@ def stripe_polygons(electrode: Electrode, width: float, period: float) -> list[s
 
 
 def plan_collector(electrode: Electrode, p: Any) -> InterfacePlan:
-    h = p.height / UM
     if p.pattern == "stripes":
         w, period = p.stripe_width / UM, p.stripe_period / UM
         gaps = stripe_polygons(electrode, w, period)
@@ -66,16 +64,4 @@ def plan_collector(electrode: Electrode, p: Any) -> InterfacePlan:
         level = level_for_fraction(grid, electrode, p.gap_fraction)
         gaps = on_electrode(sublevel_polygons(grid, level), electrode)
         interface, edge = ell / 4, grid.step / 2
-    plan = InterfacePlan(
-        electrode,
-        "contact",
-        layers=[Layer("gap", polygons=gaps, heights=np.full(len(gaps), h))],
-        thin=p.gap_model == "thin",
-        height_map=constant_height(h),
-        interface_size=interface,
-        edge_size=edge,
-    )
-    plan.counts["gap_regions"] = len(gaps)
-    plan.report["gap_fraction_planned"] = covered_fraction(gaps, electrode)
-    add_nuclei(plan, gaps, p)
-    return plan
+    return flat_gap_plan(electrode, gaps, p, interface, edge)

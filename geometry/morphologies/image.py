@@ -9,9 +9,9 @@ import numpy as np
 import shapely
 
 from eisfem.geometry.images import load_mask, pixel_polygons
-from eisfem.geometry.morphologies.nuclei import add_nuclei
+from eisfem.geometry.morphologies.flat_gaps import flat_gap_plan
 from eisfem.geometry.placement import Electrode
-from eisfem.geometry.plan import UM, InterfacePlan, Layer, constant_height
+from eisfem.geometry.plan import UM, InterfacePlan
 from eisfem.geometry.roughness import covered_fraction, on_electrode
 
 MAX_VERTICES = 20_000  # outline vertices; beyond, the mask is too fine to mesh sensibly
@@ -55,20 +55,6 @@ def plan_image(electrode: Electrode, p: Any) -> InterfacePlan:
             f"interface.path: the gap outline has {vertices} vertices (at most {MAX_VERTICES}); "
             "use a coarser image (larger interface.pixel_size)"
         )
-    gap_fraction = covered_fraction(gaps, electrode)
-    if gap_fraction > 1 - 1e-9:
+    if covered_fraction(gaps, electrode) > 1 - 1e-9:
         raise ValueError("interface.path: the mask has no contact pixel on the electrode")
-    h = p.height / UM
-    plan = InterfacePlan(
-        electrode,
-        "contact",
-        layers=[Layer("gap", polygons=gaps, heights=np.full(len(gaps), h))],
-        thin=p.gap_model == "thin",
-        height_map=constant_height(h),
-        interface_size=2 * px,
-        edge_size=px / 2,
-    )
-    plan.counts["gap_regions"] = len(gaps)
-    plan.report["gap_fraction_planned"] = gap_fraction
-    add_nuclei(plan, gaps, p)
-    return plan
+    return flat_gap_plan(electrode, gaps, p, 2 * px, px / 2)

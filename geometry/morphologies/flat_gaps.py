@@ -1,4 +1,7 @@
-"""Na nuclei in the gaps of an anode-free cell: metal pillars cut out of the gap regions.
+"""Flat gaps of one height on a contact background, with optional Na nuclei in them.
+
+The common end of the collector and image morphologies: gap polygons (stripes, patches,
+mask pixels) of the configured height, resolved or thin, and the nuclei.
 
 A nucleus is a Na cap grown from the electrolyte up to the collector; with a gap height far
 below its radius it fills the gap column above its base, so it becomes a contact disk painted
@@ -14,7 +17,8 @@ import numpy as np
 import shapely
 
 from eisfem.geometry.placement import Electrode, PlacementError, place_random
-from eisfem.geometry.plan import UM, InterfacePlan, Layer
+from eisfem.geometry.plan import UM, InterfacePlan, Layer, constant_height
+from eisfem.geometry.roughness import covered_fraction
 
 NUCLEI_STREAM = 1  # the nuclei draw from their own stream of the seed
 EDGE_PER_RADIUS = 8  # element size at a nucleus rim: radius / 8
@@ -47,3 +51,23 @@ def add_nuclei(plan: InterfacePlan, gaps: list[shapely.Polygon], p: Any) -> None
         ) from None
     disks = np.column_stack([xy, radii])
     plan.layers.append(Layer("contact", disks=disks, edge_size=r / EDGE_PER_RADIUS))
+
+
+def flat_gap_plan(
+    electrode: Electrode, gaps: list[shapely.Polygon], p: Any, interface: float, edge: float
+) -> InterfacePlan:
+    """The plan of gap polygons of height ``p.height`` (and ``p``'s nuclei) on contact."""
+    h = p.height / UM
+    plan = InterfacePlan(
+        electrode,
+        "contact",
+        layers=[Layer("gap", polygons=gaps, heights=np.full(len(gaps), h))],
+        thin=p.gap_model == "thin",
+        height_map=constant_height(h),
+        interface_size=interface,
+        edge_size=edge,
+    )
+    plan.counts["gap_regions"] = len(gaps)
+    plan.report["gap_fraction_planned"] = covered_fraction(gaps, electrode)
+    add_nuclei(plan, gaps, p)
+    return plan
