@@ -122,15 +122,14 @@ def _outside_electrode(cfg: RunConfig, plan: InterfacePlan, face: int) -> bool:
     e = plan.electrode
     tol = 1e-6 * e.half
     x0, y0, _, x1, y1, _ = gmsh.model.getBoundingBox(2, face)
-    far = max(math.hypot(x - e.cx, y - e.cy) for x in (x0, x1) for y in (y0, y1))
-    if e.shape == "square":
-        far = max(abs(x0), abs(x1), abs(y0), abs(y1))
-    if far < e.half - tol:
+    corners = [(x - e.cx, y - e.cy) for x in (x0, x1) for y in (y0, y1)]
+    norm = (lambda u, v: max(abs(u), abs(v))) if e.shape == "square" else math.hypot
+    if max(norm(u, v) for u, v in corners) < e.half - tol:
         return False
     lo, hi = gmsh.model.getParametrizationBounds(2, face)
     x, y, _ = gmsh.model.getValue(2, face, [(a + b) / 2 for a, b in zip(lo, hi, strict=True)])
     if cfg.cell.shape == "patch":
-        return max(abs(x), abs(y)) > e.half - tol
+        return norm(x - e.cx, y - e.cy) > e.half - tol
     return (
         abs(math.hypot(x, y) - cfg.cell.radius / UM) < tol
         or math.hypot(x - e.cx, y - e.cy) > e.half - tol
