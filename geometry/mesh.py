@@ -147,6 +147,8 @@ def generate(cfg: RunConfig, msh_path: Path | None = None) -> tuple[BuiltModel, 
     gmsh.option.setNumber("Mesh.Algorithm3D", 10)
     gmsh.option.setNumber("Mesh.Optimize", 0)
     built = build_model(cfg)
+    if cfg.mesh.size_edge is not None:
+        built.edge_sizes.clear()  # one size for every contact edge, as asked
     sizes = resolve_sizes(cfg, built)
     apply_size_fields(built, sizes, cfg.mesh.refine)
     try:

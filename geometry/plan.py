@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -104,6 +105,8 @@ def plan_interface(cell: Any, interface: Any) -> InterfacePlan:
     Raises ValueError naming the config field when the request cannot be met.
     """
     key = cell.model_dump_json() + interface.model_dump_json()
+    if hasattr(interface, "path"):  # a mask edited in place is a new plan
+        key += str(Path(interface.path).stat().st_mtime_ns)
     if key not in _CACHE:
         from eisfem.geometry.morphologies import plan_morphology
 
