@@ -163,7 +163,10 @@ def generate(cfg: RunConfig, msh_path: Path | None = None) -> tuple[BuiltModel, 
     info["mesh_sizes_m"] = sizes.as_metres()
     if built.edge_sizes:  # rims sized by their own feature (before binning to powers of √2)
         rims = np.array(list(built.edge_sizes.values())) / cfg.mesh.refine * UM
-        info["mesh_sizes_m"] |= {"feature_edge_min": rims.min(), "feature_edge_max": rims.max()}
+        info["mesh_sizes_m"] |= {
+            "feature_edge_min": float(rims.min()),
+            "feature_edge_max": float(rims.max()),
+        }
     if info["quality_min_sicn"] <= 0:
         raise GeometryError("the mesh has inverted elements (minSICN <= 0); change mesh sizes")
     if msh_path is not None:
