@@ -9,90 +9,22 @@ before any meshing, so a bad config fails in milliseconds with a line naming the
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from eisfem.config_base import Model
 from eisfem.errors import ConfigError
+from eisfem.geometry_config import Cell, FullContact, Interface, check_geometry
+from eisfem.geometry_config import CylinderCell as CylinderCell  # re-exported sections
+from eisfem.geometry_config import DiskContact as DiskContact
+from eisfem.geometry_config import PatchCell as PatchCell
+from eisfem.geometry_config import PoreArray as PoreArray
 from eisfem.units import Conductivity, Frequency, Length, quantity
 
 RelativePermittivity = quantity("dimensionless", ge=0, example="30")
-
-
-class Model(BaseModel):
-    """Base of all config sections: unknown keys are errors, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-# --- cell -------------------------------------------------------------------------------------
-
-
-class PatchCell(Model):
-    """A square representative patch of the interface; the side walls are mirror planes."""
-
-    shape: Literal["patch"] = "patch"
-    side: Length = Field(description="Side of the square patch (the electrode area is side²)")
-    thickness: Length = Field(description="Electrolyte thickness between WE interface and CE")
-
-
-class CylinderCell(Model):
-    """A whole cylindrical pellet with the electrode covering its top face."""
-
-    shape: Literal["cylinder"] = "cylinder"
-    radius: Length = Field(description="Pellet radius")
-    thickness: Length = Field(description="Pellet (electrolyte) thickness")
-
-
-Cell = Annotated[PatchCell | CylinderCell, Field(discriminator="shape")]
-
-
-# --- interface morphology at the working electrode -------------------------------------------
-
-
-class FullContact(Model):
-    """The metal touches the whole electrode area."""
-
-    kind: Literal["full"] = "full"
-
-
-class DiskContact(Model):
-    """The metal touches only a centred disk (Newman's spreading-resistance case)."""
-
-    kind: Literal["disk"] = "disk"
-    radius: Length = Field(description="Contact disk radius")
-
-
-class PoreArray(Model):
-    """Resolved voids between metal and electrolyte on a square lattice.
-
-    A pore sits on the flat electrolyte surface; its roof and walls are metal (equipotential),
-    its floor is the electrolyte, and it holds a dielectric (vacuum/gas by default).
-    """
-
-    kind: Literal["pores"] = "pores"
-    shape: Literal["cylinder", "lens"] = Field(
-        "cylinder", description="cylinder: flat disc void; lens: spherical cap"
-    )
-    radius: Length = Field(description="Pore radius at the electrolyte surface")
-    height: Length = Field(description="Pore height (cap height for a lens)")
-    spacing: Length = Field(description="Centre-to-centre distance of the square lattice")
-    gap_model: Literal["resolved", "thin"] = Field(
-        "resolved",
-        description="resolved: mesh the void; thin: a surface admittance iωε0εr/h on its "
-        "footprint (cylinder pores with height ≪ radius)",
-    )
-
-    @property
-    def area_fraction(self) -> float:
-        """Pore area fraction of the interface (the footprints over the lattice cell)."""
-        return math.pi * self.radius**2 / self.spacing**2
-
-
-Interface = Annotated[FullContact | DiskContact | PoreArray, Field(discriminator="kind")]
 
 
 # --- materials --------------------------------------------------------------------------------
@@ -134,10 +66,10 @@ class MeshSettings(Model):
     size_edge: Length | None = Field(None, description="Element size at contact edges")
     refine: float = Field(1.0, gt=0, le=10, description="Divides every size (convergence studies)")
     max_gap_aspect: float = Field(
-        15.0, ge=1, le=100, description="Largest element width / pore height in lens pores"
+        15.0, ge=1, le=100, description="Largest element width / pore height in cap pores"
     )
     gap_layers: int = Field(
-        1, ge=1, le=20, description="Element layers across a cylinder pore (structured)"
+        1, ge=1, le=20, description="Element layers across a flat pore or gap (structured)"
     )
 
 
@@ -187,50 +119,12 @@ class RunConfig(Model):
 
     @model_validator(mode="after")
     def _geometry_fits(self) -> RunConfig:
-        check_geometry(self)
+        check_geometry(self.cell, self.interface)
         return self
 
     def resolved_dict(self) -> dict[str, Any]:
         """All fields with defaults filled in, quantities in SI units."""
         return self.model_dump(mode="json")
-
-
-def electrode_half_width(cell: PatchCell | CylinderCell) -> float:
-    """Largest distance from the electrode centre to its edge along x (m)."""
-    return cell.side / 2 if isinstance(cell, PatchCell) else cell.radius
-
-
-def check_geometry(cfg: RunConfig) -> None:
-    """Refuse geometries that cannot be built, naming the fields involved."""
-    iface = cfg.interface
-    half = electrode_half_width(cfg.cell)
-    if isinstance(iface, DiskContact) and iface.radius >= half:
-        raise ValueError(
-            f"interface.radius must be < the electrode half-width {half:g} m "
-            f"(got {iface.radius:g} m)"
-        )
-    if isinstance(iface, PoreArray):
-        if not iface.spacing > 2 * iface.radius * 1.02:
-            raise ValueError(
-                "interface.spacing must be > 2.04 × interface.radius so pores do not touch "
-                f"(got spacing {iface.spacing:g} m, radius {iface.radius:g} m)"
-            )
-        if isinstance(cfg.cell, PatchCell):
-            n = cfg.cell.side / iface.spacing
-            if abs(n - round(n)) > 1e-6 * n or round(n) < 1:
-                raise ValueError(
-                    "cell.side must be a whole multiple of interface.spacing for a periodic "
-                    f"patch (got side/spacing = {n:.4g})"
-                )
-        elif 2 * iface.radius > cfg.cell.radius:
-            raise ValueError(f"interface.radius must be < cell.radius / 2 (got {iface.radius:g} m)")
-        if iface.gap_model == "thin" and iface.shape != "cylinder":
-            raise ValueError("interface.gap_model 'thin' needs interface.shape 'cylinder'")
-        if iface.shape == "lens" and iface.height > iface.radius:
-            raise ValueError(
-                "interface.height must be <= interface.radius for a lens (spherical cap) pore "
-                f"(got height {iface.height:g} m, radius {iface.radius:g} m)"
-            )
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -291,12 +185,16 @@ def describe_validation_error(exc: ValidationError, raw: Any, source: str) -> st
     return "\n".join(lines)
 
 
-def parse_config(raw: Any, source: str = "<config>") -> RunConfig:
-    """Validate a raw mapping; raise ConfigError with one line per problem."""
+def parse_config(raw: Any, source: str = "<config>", config_dir: Path | None = None) -> RunConfig:
+    """Validate a raw mapping; raise ConfigError with one line per problem.
+
+    ``config_dir`` anchors relative file paths in the config (e.g. a contact-map image).
+    """
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: the top level must be a mapping of sections (cell, ...)")
     try:
-        return RunConfig.model_validate(raw)
+        context = {"config_dir": str(config_dir)} if config_dir is not None else None
+        return RunConfig.model_validate(raw, context=context)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, raw, source)) from None
 
@@ -324,7 +222,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> RunConf
         raw = {}
     if isinstance(raw, dict):
         apply_overrides(raw, overrides or [])
-    return parse_config(raw, str(path))
+    return parse_config(raw, str(path), path.resolve().parent)
 
 
 def json_schema() -> dict[str, Any]:

@@ -24,6 +24,7 @@ SI_UNITS: dict[str, str] = {
     "ohm*m^2": "Ω·m²",
     "S/m^2": "S/m²",
     "A/m^2": "A/m²",
+    "1/m^2": "1/m²",
     "K": "K",
     "eV": "eV",
     "dimensionless": "",

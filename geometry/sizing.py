@@ -1,10 +1,11 @@
 """Mesh-size fields: fine at contact edges, graded along the interface, coarse in the bulk.
 
 The current density is singular (≈ r^-1/2) at the rim of every contact, so elements shrink
-geometrically towards those curves; pores and gaps get elements no wider than
-``max_gap_aspect`` times their height so flat voids stay meshable. Sizes not given in the
-config are derived from the geometry and echoed in the summary, so a user can see and override
-what was chosen.
+geometrically towards those curves; cap voids get elements no wider than ``max_gap_aspect``
+times their height so flat caps stay meshable (flat gaps are extruded as structured layers and
+need no size field). Sizes not given in the config come from the interface plan (a third of
+the smallest feature, a quarter of the narrowest neck, ...) and are echoed in the summary, so
+a user can see and override what was chosen.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import asdict, dataclass
 
 import gmsh
 
-from eisfem.config import DiskContact, PatchCell, PoreArray, RunConfig
-from eisfem.geometry import tags
-from eisfem.geometry.builder import UM, BuiltModel
+from eisfem.config import PatchCell, RunConfig
+from eisfem.geometry.builder import BuiltModel
+from eisfem.geometry.plan import UM
 
 GRADING = 0.3  # growth of element size per unit distance from a refined entity
 
@@ -34,26 +35,20 @@ class MeshSizes:
         return {k: (v * UM if v is not None else None) for k, v in asdict(self).items()}
 
 
-def resolve_sizes(cfg: RunConfig) -> MeshSizes:
-    """Fill unset sizes from the geometry and apply ``mesh.refine``."""
+def resolve_sizes(cfg: RunConfig, built: BuiltModel) -> MeshSizes:
+    """Fill unset sizes from the planned features and apply ``mesh.refine``."""
     m = cfg.mesh
+    plan = built.plan
     thickness = cfg.cell.thickness / UM
     width = cfg.cell.side / UM if isinstance(cfg.cell, PatchCell) else 2 * cfg.cell.radius / UM
     bulk = m.size_bulk / UM if m.size_bulk else min(thickness, width) / 6
-    iface = cfg.interface
+    interface = plan.interface_size or bulk  # a single contact: the edge ramp resolves it
+    edge = plan.edge_size or interface
+    if not plan.electrode.covers_cell:  # the rim of a small electrode is a contact edge
+        edge = min(edge, plan.electrode.half / 20)
     gap = None
-    if isinstance(iface, PoreArray):
-        r, s = iface.radius / UM, iface.spacing / UM
-        interface = min(s / 8, r / 3)
-        edge = min(interface / 4, (s - 2 * r) / 4)
-        if iface.shape == "lens":  # cylinder pores are extruded: their layers set the height
-            gap = m.max_gap_aspect * iface.height / UM
-    elif isinstance(iface, DiskContact):
-        interface = bulk  # the edge ramp alone resolves a single contact
-        edge = iface.radius / UM / 20
-    else:
-        interface = bulk
-        edge = bulk
+    if plan.caps is not None:  # flat gaps are extruded: their layers set the height
+        gap = m.max_gap_aspect * plan.caps.height
     if m.size_interface:
         interface = m.size_interface / UM
     if m.size_edge:
@@ -66,29 +61,47 @@ def resolve_sizes(cfg: RunConfig) -> MeshSizes:
     return MeshSizes(bulk / k, interface / k, edge / k, None if gap is None else gap / k)
 
 
-def apply_size_fields(built: BuiltModel, sizes: MeshSizes) -> None:
-    """Install the background size field on the current gmsh model."""
+def _edge_ramp(curves: list[int], size: float, bulk: float) -> int:
+    """A size field growing from ``size`` on the curves to ``bulk`` at slope GRADING."""
+    f = gmsh.model.mesh.field
+    longest = max(gmsh.model.occ.getMass(1, c) for c in curves)
+    dist = f.add("Distance")
+    f.setNumbers(dist, "CurvesList", curves)
+    f.setNumber(dist, "Sampling", max(20, math.ceil(2 * longest / size)))
+    ramp = f.add("Threshold")
+    f.setNumber(ramp, "InField", dist)
+    f.setNumber(ramp, "SizeMin", size)
+    f.setNumber(ramp, "SizeMax", bulk)
+    f.setNumber(ramp, "DistMin", 0.0)
+    f.setNumber(ramp, "DistMax", max(bulk - size, 0.0) / GRADING)
+    return ramp
+
+
+def apply_size_fields(built: BuiltModel, sizes: MeshSizes, refine: float = 1.0) -> None:
+    """Install the background size field on the current gmsh model.
+
+    ``refine`` (mesh.refine) divides the per-layer edge sizes of the plan as it divided the
+    resolved ``sizes``.
+    """
     f = gmsh.model.mesh.field
     fields = []
-    plane = f.add("MathEval")
-    f.setString(plane, "F", f"{sizes.interface!r} + {GRADING!r}*Abs(z - {built.z_interface!r})")
-    fields.append(plane)
-    if built.edge_curves and sizes.edge < sizes.bulk:
-        longest = max(gmsh.model.occ.getMass(1, c) for c in built.edge_curves)
-        dist = f.add("Distance")
-        f.setNumbers(dist, "CurvesList", built.edge_curves)
-        f.setNumber(dist, "Sampling", max(20, math.ceil(2 * longest / sizes.edge)))
-        ramp = f.add("Threshold")
-        f.setNumber(ramp, "InField", dist)
-        f.setNumber(ramp, "SizeMin", sizes.edge)
-        f.setNumber(ramp, "SizeMax", sizes.bulk)
-        f.setNumber(ramp, "DistMin", 0.0)
-        f.setNumber(ramp, "DistMax", (sizes.bulk - sizes.edge) / GRADING)
-        fields.append(ramp)
-    if sizes.gap is not None and tags.PORE in built.volumes:
+    for z in built.planes:
+        plane = f.add("MathEval")
+        f.setString(plane, "F", f"{sizes.interface!r} + {GRADING!r}*Abs(z - {z!r})")
+        fields.append(plane)
+    groups: dict[float, list[int]] = {}
+    for c in built.edge_curves:
+        size = sizes.edge
+        if c in built.edge_sizes:  # binned to powers of √2: few fields for many rims
+            size = min(2 ** (math.floor(2 * math.log2(built.edge_sizes[c] / refine)) / 2), size)
+        groups.setdefault(size, []).append(c)
+    fields += [
+        _edge_ramp(curves, size, sizes.bulk) for size, curves in groups.items() if size < sizes.bulk
+    ]
+    if sizes.gap is not None and built.cap_volumes:
         const = f.add("MathEval")
         f.setString(const, "F", repr(sizes.gap))
-        pores = built.volumes[tags.PORE]
+        pores = built.cap_volumes
         faces = {abs(s) for _, s in gmsh.model.getBoundary([(3, p) for p in pores], combined=False)}
         restrict = f.add("Restrict")
         f.setNumber(restrict, "InField", const)

@@ -75,7 +75,7 @@ def test_unknown_kind_lists_the_choices():
 def test_overlapping_pores_are_refused_before_meshing():
     raw = base()
     raw["interface"]["radius"] = "25 um"
-    assert "interface.spacing must be > 2.04 × interface.radius" in error_of(raw)
+    assert "interface.spacing must be >= 2 × radius + min_distance" in error_of(raw)
 
 
 def test_patch_must_hold_whole_lattice_cells():

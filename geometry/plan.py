@@ -1,0 +1,116 @@
+"""The 2D plan of an interface: which parts of the electrode footprint touch, gap or stay bare.
+
+Every morphology (pores, spots, rough surface, collector gaps, image) is first planned in 2D,
+in micrometres, without gmsh: disks and polygons in layers painted over a default role, cap
+voids standing on the plane, the gap heights and, for the thin-gap model, the height map
+h(x, y). The config validation plans the interface to refuse impossible requests, the builder
+turns the same plan into OpenCASCADE faces (:mod:`eisfem.geometry.footprint`), and every MPI
+rank rebuilds the height map from it (seeded, so identical everywhere). Plans are cached per
+(cell, interface), so planning happens once per process.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import shapely
+
+from eisfem.geometry.placement import Electrode
+
+UM = 1e-6  # metres per model unit: geometry is built in micrometres (DESIGN.md §3)
+
+Role = Literal["contact", "gap", "bare"]
+HeightMap = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x, y) µm -> h µm
+
+
+@dataclass
+class Layer:
+    """Shapes of one role painted over everything below them (later layers win).
+
+    ``heights`` holds one gap height per shape (disks first, then polygons) for gap layers;
+    ``edge_size`` (optional; one value or one per shape) is the element size at the contact
+    edges these shapes make, when it differs from the plan's (small nuclei next to long
+    stripe edges, small pores among large ones).
+    """
+
+    role: Role
+    disks: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))  # rows x, y, r
+    polygons: list[shapely.Polygon] = field(default_factory=list)
+    heights: np.ndarray | None = None
+    edge_size: float | np.ndarray | None = None
+
+    def shape_edge_sizes(self) -> list[float | None]:
+        n = len(self.disks) + len(self.polygons)
+        if self.edge_size is None or np.ndim(self.edge_size) == 0:
+            return [self.edge_size] * n
+        return list(self.edge_size)
+
+
+@dataclass
+class Caps:
+    """Cap-shaped voids on the plane (lens: spherical cap; ellipsoid: half-spheroid)."""
+
+    shape: Literal["lens", "ellipsoid"]
+    disks: np.ndarray  # rows x, y, base radius
+    height: float
+    edge_size: np.ndarray | None = None  # element size at each cap's rim
+
+
+@dataclass
+class InterfacePlan:
+    """Everything the builder needs to realise one electrode's interface (µm)."""
+
+    electrode: Electrode
+    default: Role  # role of the footprint not covered by any layer
+    default_height: float | None = None
+    nominal_area: float | None = None  # electrode area for area-specific values (µm²)
+    layers: list[Layer] = field(default_factory=list)
+    caps: Caps | None = None
+    thin: bool = False  # gaps are thin-gap surfaces (not meshed) with height_map
+    height_map: HeightMap | None = None
+    interface_size: float | None = None  # suggested element sizes on the plane and at edges
+    edge_size: float | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)  # requested and planned values
+
+    @property
+    def has_gaps(self) -> bool:
+        return self.default == "gap" or any(la.role == "gap" for la in self.layers)
+
+
+def constant_height(h: float) -> HeightMap:
+    return lambda x, y: np.full(np.shape(x), h, dtype=float)
+
+
+def electrode_of(cell: Any) -> Electrode:
+    """The electrode footprint of a cell config, in µm."""
+    if cell.shape == "patch":
+        return Electrode("square", 0.0, 0.0, cell.side / 2 / UM, covers_cell=True)
+    radius = cell.electrode_radius if cell.electrode_radius is not None else cell.radius
+    covers = cell.electrode_offset == 0 and math.isclose(radius, cell.radius, rel_tol=1e-12)
+    return Electrode("disk", cell.electrode_offset / UM, 0.0, radius / UM, covers_cell=covers)
+
+
+_CACHE: dict[str, InterfacePlan] = {}
+
+
+def plan_interface(cell: Any, interface: Any) -> InterfacePlan:
+    """The plan of ``interface`` on ``cell`` (config sections), cached.
+
+    Raises ValueError naming the config field when the request cannot be met.
+    """
+    key = cell.model_dump_json() + interface.model_dump_json()
+    if hasattr(interface, "path"):  # a mask edited in place is a new plan
+        key += str(Path(interface.path).stat().st_mtime_ns)
+    if key not in _CACHE:
+        from eisfem.geometry.morphologies import plan_morphology
+
+        if len(_CACHE) > 16:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = plan_morphology(electrode_of(cell), interface)
+    return _CACHE[key]

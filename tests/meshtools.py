@@ -1,0 +1,54 @@
+"""Helpers for geometry tests: mesh a raw config, measure tagged areas and volumes."""
+
+from __future__ import annotations
+
+import dolfinx
+import numpy as np
+import ufl
+from conftest import nzsp
+from mpi4py import MPI
+
+from eisfem.config import parse_config
+from eisfem.geometry import tags
+from eisfem.geometry.mesh import mesh_bundle
+
+INTERIOR = (tags.PORE_FLOOR, tags.CE_PORE_FLOOR)
+
+
+def bundle_of(**sections):
+    """Parse a config made of ``sections`` (NZSP-like materials added) and mesh it."""
+    cfg = parse_config({"materials": nzsp()} | sections)
+    return cfg, mesh_bundle(cfg)
+
+
+def _integrate(bundle, measure, tag) -> float:
+    mesh = bundle.mesh
+    form = dolfinx.fem.form(dolfinx.fem.Constant(mesh, 1.0 + 0j) * measure(tag))
+    return mesh.comm.allreduce(dolfinx.fem.assemble_scalar(form).real, MPI.SUM)
+
+
+def facet_area(bundle, name: str) -> float:
+    """Area of a facet group measured on the DOLFINx mesh (m²)."""
+    kind = "dS" if name in INTERIOR else "ds"
+    measure = ufl.Measure(kind, domain=bundle.mesh, subdomain_data=bundle.facet_tags)
+    return _integrate(bundle, measure, bundle.groups[name])
+
+
+def cell_volume(bundle, name: str) -> float:
+    """Volume of a cell group measured on the DOLFINx mesh (m³)."""
+    measure = ufl.Measure("dx", domain=bundle.mesh, subdomain_data=bundle.cell_tags)
+    return _integrate(bundle, measure, bundle.groups[name])
+
+
+def facet_centroid(bundle, name: str) -> np.ndarray:
+    """Area-weighted centroid of an exterior facet group (m)."""
+    mesh = bundle.mesh
+    ds = ufl.Measure("ds", domain=mesh, subdomain_data=bundle.facet_tags)
+    x = ufl.SpatialCoordinate(mesh)
+    tag = bundle.groups[name]
+    area = _integrate(bundle, ds, tag)
+    out = []
+    for i in range(3):
+        form = dolfinx.fem.form(x[i] * ds(tag))
+        out.append(mesh.comm.allreduce(dolfinx.fem.assemble_scalar(form).real, MPI.SUM) / area)
+    return np.array(out)
