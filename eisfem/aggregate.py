@@ -19,7 +19,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from eisfem.errors import ConfigError
-from eisfem.sweepdir import COMPLETE, SweepDir
+from eisfem.sweepdir import COMPLETE, FAILED, SweepDir
 
 TABLE = "results"
 
@@ -32,7 +32,7 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
             out |= flatten(value, f"{prefix}.{key}" if prefix else str(key))
         return out
     if isinstance(data, list):
-        stem = prefix.removesuffix("s") if prefix.endswith("s") else prefix
+        stem = prefix.removesuffix("s")
         out = {}
         for i, item in enumerate(data):
             out |= flatten(item, f"{stem}{i}")
@@ -47,10 +47,14 @@ def rows(folder: SweepDir) -> list[dict[str, Any]]:
     for entry in entries:
         status, error = folder.state(entry.id)
         row: dict[str, Any] = {"case": entry.id, "status": status, "error": error or None}
-        row |= entry.values
+        row |= flatten(entry.values)
         if status == COMPLETE:
-            summary = json.loads((folder.run(entry.id) / "summary.json").read_text())
-            row |= {k: v for k, v in flatten(summary).items() if k not in row}
+            try:
+                summary = json.loads((folder.run(entry.id) / "summary.json").read_text())
+            except (OSError, ValueError) as exc:
+                row |= {"status": FAILED, "error": f"summary.json unreadable ({exc})"}
+            else:
+                row |= {k: v for k, v in flatten(summary).items() if k not in row}
         table.append(row)
     return table
 

@@ -31,6 +31,7 @@ from rich.progress import (
     Progress,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 from eisfem.errors import EisfemError
@@ -141,6 +142,7 @@ def _schedule(
         MofNCompleteColumn(),
         TextColumn("{task.fields[state]}"),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=console,
         disable=console is None,
         auto_refresh=False,  # no refresh thread: the children are forked from this thread only

@@ -99,7 +99,7 @@ def _sweep(args: argparse.Namespace) -> int:
     line, failed = _counts_line(folder)
     skipped = sum(o.status == "skipped" for o in outcomes)
     if not args.quiet:
-        console.print(f"{line} ({skipped} were complete before this run)")
+        console.print(f"{line}; {skipped} of them were complete before this run")
     return 1 if failed else 0
 
 
@@ -117,7 +117,11 @@ def _plot_sweep(args: argparse.Namespace) -> int:
     fields, entries = folder.read()
     table = read_results(folder)
     group = args.group or default_group(table, args.x, fields)
-    labels = {e.values[group]: str(e.params[group]) for e in entries if group in e.values}
+    labels = {
+        e.values[group]: str(e.params[group])
+        for e in entries
+        if group in e.values and isinstance(e.values[group], int | float | str)
+    }
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", args.y[0])
     path = args.out or folder.root / f"trend-{name}.png"
     trend_plot(table, args.x, args.y, path, group, labels, title=folder.root.name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -27,12 +28,8 @@ LOG_SPAN = 5.0  # max/min ratio from which an axis of positive values is drawn l
 
 
 def numeric_column(table: pa.Table, name: str) -> np.ndarray:
-    """A column as floats (missing values NaN); ConfigError naming close matches if absent."""
-    if name not in table.column_names:
-        close = difflib.get_close_matches(name, table.column_names, n=4, cutoff=0.5)
-        hint = f"; close: {', '.join(close)}" if close else "; see the header of results.csv"
-        raise ConfigError(f"no column {name!r} in the sweep's table{hint}")
-    column = table.column(name)
+    """A column as floats (missing values NaN); ConfigError if absent or not numeric."""
+    column = _require(table, name)
     kind = column.type
     if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind)):
         raise ConfigError(f"column {name!r} is not numeric ({kind})")
@@ -44,22 +41,48 @@ def is_log_scale(values: np.ndarray) -> bool:
     return finite.size > 1 and bool(np.all(finite > 0)) and finite.max() >= LOG_SPAN * finite.min()
 
 
-def determined_by(x: np.ndarray, other: np.ndarray) -> bool:
+def determined_by(x: list[Any], other: list[Any]) -> bool:
     """True if each value of x comes with a single value of ``other`` (other = f(x))."""
-    return all(np.unique(other[x == value]).size <= 1 for value in np.unique(x))
+    seen: dict[Any, Any] = {}
+    return all(seen.setdefault(a, b) == b for a, b in zip(x, other, strict=True))
 
 
 def default_group(table: pa.Table, x: str, fields: Sequence[str]) -> str | None:
     """The one swept field, other than x, that x does not determine; else no grouping."""
-    xs = numeric_column(table, x)
+    xs = _column(table, x)
     candidates = []
     for field in fields:
         if field == x or field not in table.column_names:
             continue
-        values = numeric_column(table, field)
-        if np.unique(values).size > 1 and not determined_by(xs, values):
+        values = _column(table, field)
+        if len(set(values)) > 1 and not determined_by(xs, values):
             candidates.append(field)
     return candidates[0] if len(candidates) == 1 else None
+
+
+def _column(table: pa.Table, name: str) -> list[Any]:
+    """A column as hashable Python values (numbers, text; anything else as its text)."""
+    return [
+        v if isinstance(v, int | float | str) or v is None else str(v)
+        for v in _require(table, name).to_pylist()
+    ]
+
+
+def _require(table: pa.Table, name: str) -> pa.ChunkedArray:
+    """The column ``name``; ConfigError naming the closest column names if there is none."""
+    if name not in table.column_names:
+        close = difflib.get_close_matches(name, table.column_names, n=4, cutoff=0.5)
+        hint = f"; close: {', '.join(close)}" if close else "; see the header of results.csv"
+        raise ConfigError(f"no column {name!r} in the sweep's table{hint}")
+    return table.column(name)
+
+
+def _ordered(values: list[Any]) -> list[Any]:
+    unique = list(dict.fromkeys(values))
+    try:
+        return sorted(unique)
+    except TypeError:  # mixed kinds (None among numbers): keep the order of first appearance
+        return unique
 
 
 def trend_plot(
@@ -76,18 +99,18 @@ def trend_plot(
     if done.num_rows == 0:
         raise ConfigError("no complete case to plot yet")
     xs = numeric_column(done, x)
-    groups = numeric_column(done, group) if group else np.zeros(done.num_rows)
+    groups = _column(done, group) if group else [None] * done.num_rows
     fig, axes = plt.subplots(
         len(ys), 1, figsize=(6.4, 2.2 + 2.4 * len(ys)), sharex=True, layout="constrained"
     )
     axes = np.atleast_1d(axes)
     for ax, y in zip(axes, ys, strict=True):
         values = numeric_column(done, y)
-        for g in np.unique(groups):
-            pick = (groups == g) & np.isfinite(xs) & np.isfinite(values)
+        for g in _ordered(groups):
+            pick = np.array([v == g for v in groups]) & np.isfinite(xs) & np.isfinite(values)
             if not pick.any():
                 continue
-            label = (group_labels or {}).get(g, f"{g:.4g}") if group else None
+            label = _label(g, group_labels or {}) if group else None
             points = ax.plot(xs[pick], values[pick], "o", ms=4, alpha=0.6)[0]
             px = np.unique(xs[pick])
             mean = [values[pick][xs[pick] == v].mean() for v in px]
@@ -107,3 +130,9 @@ def trend_plot(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def _label(value: Any, labels: dict[Any, str]) -> str:
+    if value in labels:
+        return labels[value]
+    return f"{value:.4g}" if isinstance(value, float) else str(value)

@@ -16,6 +16,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from test_config import base  # the same small pore-array config
 
 from eisfem.aggregate import collect, flatten
 from eisfem.cli import main
@@ -28,14 +29,6 @@ from eisfem.sweepdir import COMPLETE, FAILED, NOT_RUN, SweepDir
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "configs" / "sweep-contact.yaml"
-
-
-def base() -> dict:
-    return {
-        "cell": {"shape": "patch", "side": "100 um", "thickness": "30 um"},
-        "interface": {"kind": "pores", "radius": "20 um", "height": "1 um", "spacing": "50 um"},
-        "materials": {"electrolyte": {"conductivity": "5.5 mS/cm", "permittivity": 30}},
-    }
 
 
 def sweep_of(block: dict, **extra) -> dict:
@@ -335,6 +328,8 @@ def test_trend_plot_and_default_group(tmp_path):
     assert not is_log_scale(np.array([-1.0, 30.0]))
     path = trend_plot(table, "geometry.cf", ["R", "f"], tmp_path / "t.png", "interface.height")
     assert path.stat().st_size > 10_000
+    by_text = trend_plot(table, "geometry.cf", ["R"], tmp_path / "s.png", group="case")
+    assert by_text.stat().st_size > 10_000  # a text column groups too
     with pytest.raises(ConfigError, match=r"close: geometry\.cf"):
         trend_plot(table, "geometry.c", ["R"], tmp_path / "u.png")
     with pytest.raises(ConfigError, match="not numeric"):
@@ -376,3 +371,13 @@ def test_sbatch_script_covers_only_incomplete_cases(three_case_folder, tmp_path)
     for i in ids[1:]:
         fake_run(folder, i, {"r": 1.0})
     assert write_script(sweep, folder, SlurmOptions())[1] == []
+
+
+def test_a_swept_section_becomes_dotted_columns(tmp_path):
+    media = [{"conductivity": "1 mS/cm", "permittivity": 10}, {"conductivity": "2 mS/cm"}]
+    sweep = expand(sweep_of({"grid": {"materials.electrolyte": media}}), tmp_path / "s")
+    folder = SweepDir(tmp_path / "out")
+    folder.prepare(sweep)
+    table = collect(folder)
+    assert table.column("materials.electrolyte.conductivity").to_pylist() == [0.1, 0.2]
+    assert table.column("materials.electrolyte.permittivity").to_pylist() == [10.0, 1.0]
