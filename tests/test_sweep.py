@@ -381,3 +381,24 @@ def test_a_swept_section_becomes_dotted_columns(tmp_path):
     table = collect(folder)
     assert table.column("materials.electrolyte.conductivity").to_pylist() == [0.1, 0.2]
     assert table.column("materials.electrolyte.permittivity").to_pylist() == [10.0, 1.0]
+
+
+def test_one_runner_per_folder_and_dry_run(tmp_path, capsys):
+    import fcntl
+
+    from eisfem.batch import run_sweep
+    from eisfem.errors import EisfemError
+
+    raw = sweep_of({"grid": {"interface.radius": ["10 um", "15 um"]}})
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(raw))
+    assert main(["sweep", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o"), "--dry-run"]) == 0
+    listed = capsys.readouterr().out
+    assert "interface.radius=15 um" in listed and "2 cases" in listed
+    assert not (tmp_path / "o").exists()
+    folder = SweepDir(tmp_path / "o")
+    folder.root.mkdir()
+    with open(folder.root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another runner holds the folder
+        with pytest.raises(EisfemError, match="another eisfem sweep is running"):
+            run_sweep(load_sweep(tmp_path / "s.yaml"), folder)
+    assert not (folder.root / "sweep.json").exists()
