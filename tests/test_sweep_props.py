@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -237,3 +238,30 @@ def test_power_towers_are_refused_quickly():
     else:
         raise AssertionError("accepted a power tower")
     assert yaml.safe_dump(raw)  # the raw config stays printable
+
+
+@pytest.mark.parametrize(
+    "mutations, field",
+    [
+        ([(("cell", "side"), 10**400)], "cell.side"),  # int beyond float: OverflowError
+        ([(("cell", "side"), "10**10**3 um")], "cell.side"),  # pint: int too large to convert
+        (  # side / spacing = inf: round(inf) raised OverflowError
+            [(("interface", "radius"), 5e-324), (("interface", "spacing"), 1.5e-323)],
+            "cell.side",
+        ),
+        ([(("cell", "sid\ne"), 1)], "cell.sid\\ne"),  # a newline must not split the line
+    ],
+)
+def test_validator_leaks_found_here_are_config_errors(mutations, field):
+    raw = copy.deepcopy(BASE)
+    for path, value in mutations:
+        mutate(raw, path, value)
+    with pytest.raises(ConfigError) as info:
+        parse_config(raw, SOURCE)
+    assert_config_error_lines(info.value)
+    assert field in str(info.value)
+
+
+def test_override_with_broken_yaml_is_a_config_error():
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        apply_overrides(copy.deepcopy(BASE), ["cell.side=[1,"])
