@@ -1,4 +1,4 @@
-"""Command line: ``eisfem run | validate | schema``.
+"""Command line: ``eisfem run | validate | schema`` (+ sweep commands from eisfem.sweep_cli).
 
 User mistakes (EisfemError) end with one line on stderr and exit status 2; under MPI only
 rank 0 speaks.
@@ -16,6 +16,8 @@ from mpi4py import MPI
 from eisfem.config import json_schema, load_config
 from eisfem.console import Console
 from eisfem.errors import EisfemError
+from eisfem.sweep_cli import COMMANDS as SWEEP_COMMANDS
+from eisfem.sweep_cli import add_commands as add_sweep_commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", parents=[override], help="check a config without running")
     v.add_argument("config", type=Path)
     sub.add_parser("schema", help="print the JSON schema of run configs")
+    add_sweep_commands(sub)
     return p
 
 
@@ -76,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{args.config}: valid ({cfg.interface.kind} interface on a {cfg.cell.shape})"
                 )
             return 0
+        if args.command in SWEEP_COMMANDS:
+            return SWEEP_COMMANDS[args.command](args)
         return _run(args)
     except EisfemError as exc:
         if comm.rank == 0:

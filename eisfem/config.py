@@ -130,23 +130,39 @@ class RunConfig(Model):
 # --- loading ----------------------------------------------------------------------------------
 
 
+def set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``raw[a][b][c] = value`` for ``key = "a.b.c"``, creating missing sections.
+
+    Raises ValueError (a short reason) if the key is empty or a part is not a section.
+    """
+    parts = key.strip().split(".")
+    if not all(parts):
+        raise ValueError(f"{key!r} is not a dotted field name")
+    node = raw
+    for part in parts[:-1]:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise ValueError(f"{part!r} is not a section")
+        node = child
+    node[parts[-1]] = value
+
+
 def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     """Apply ``dotted.key=value`` overrides (value parsed as YAML) to a raw config mapping."""
     for item in overrides:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--set {item!r}: expected dotted.key=value")
-        value = yaml.safe_load(text) if text.strip() else None
-        node = raw
-        parts = key.strip().split(".")
-        for part in parts[:-1]:
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            if not isinstance(child, dict):
-                raise ConfigError(f"--set {item!r}: {part!r} is not a section")
-            node = child
-        node[parts[-1]] = value
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError:
+            raise ConfigError(f"--set {item!r}: the value is not valid YAML") from None
+        try:
+            set_dotted(raw, key, value)
+        except ValueError as exc:
+            raise ConfigError(f"--set {item!r}: {exc}") from None
     return raw
 
 
@@ -181,8 +197,14 @@ def describe_validation_error(exc: ValidationError, raw: Any, source: str) -> st
             msg = f"missing {err['ctx']['discriminator']} (the kind of this section)"
         elif err["type"] == "union_tag_invalid":
             msg = f"{err['ctx']['tag']!r} is not one of {err['ctx']['expected_tags']}"
-        lines.append(f"{source}: {path}: {msg}" if path else f"{source}: {msg}")
+        line = f"{source}: {path}: {msg}" if path else f"{source}: {msg}"
+        lines.append(printable(line))
     return "\n".join(lines)
+
+
+def printable(text: str) -> str:
+    """Escape control characters (a key with a newline must not split a one-line error)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def parse_config(raw: Any, source: str = "<config>", config_dir: Path | None = None) -> RunConfig:

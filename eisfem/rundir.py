@@ -3,11 +3,13 @@
 A run writes into a hidden sibling folder ``.<name>.partial-XXXX``; only when everything is
 written is that folder renamed to its final name (an atomic rename on one file system), and
 then a ``COMPLETE`` marker is written last. A crash leaves at most a hidden partial folder, never
-a folder that looks finished; a re-run replaces an earlier result as a whole.
+a folder that looks finished; a re-run removes such leftovers and replaces an earlier result as a
+whole.
 """
 
 from __future__ import annotations
 
+import glob
 import shutil
 import tempfile
 import time
@@ -24,6 +26,19 @@ def is_complete(folder: Path) -> bool:
     return (folder / MARKER).is_file()
 
 
+def remove_leftovers(final: Path) -> None:
+    """Delete the hidden folders a killed earlier attempt at ``final`` left behind.
+
+    A process killed with SIGKILL (or a node that died) cannot clean up, so its
+    ``.<name>.partial-*`` (and a ``.<name>.old-*`` caught mid-replacement) stay; the next
+    run of the same folder removes them. Only one run may write a given folder at a time.
+    """
+    name = glob.escape(final.name)
+    for pattern in (f".{name}.partial-*", f".{name}.old-*"):
+        for leftover in final.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 @contextmanager
 def atomic_run_dir(final: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> Iterator[Path]:
     """Yield a temporary folder that becomes ``final`` only if the block finishes."""
@@ -31,6 +46,7 @@ def atomic_run_dir(final: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> Iterator[Pat
     tmp: str | None = None
     if comm.rank == 0:
         final.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(final)
         tmp = tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent)
     path = Path(comm.bcast(tmp, root=0))
     try:

@@ -9,6 +9,7 @@ refused instead of silently misread) and the allowed range, and stores the SI ma
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from typing import Annotated, Any
 
@@ -39,6 +40,27 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
+# "number unit": pint alone would evaluate any arithmetic in the text, and a power tower such
+# as "9**9**9 m" never finishes; so the number is read here, and the unit may carry only short
+# whole powers ("cm^2", "m**-1") and no other digits.
+_NUMBER_UNIT = re.compile(
+    r"\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*", re.DOTALL
+)
+_POWER = re.compile(r"(?:\*\*|\^)\s*\(?\s*[-+]?\s*\d{1,2}\s*\)?")
+
+
+def _split_quantity(text: str) -> tuple[float, str]:
+    """``"5.5 mS/cm"`` -> ``(5.5, "mS/cm")``; ValueError for anything else."""
+    match = _NUMBER_UNIT.fullmatch(text)
+    if match is None:
+        raise ValueError(f"cannot read {text!r}: expected a number and a unit, e.g. '200 nm'")
+    unit = match[2]
+    tower = re.search(_POWER.pattern + r"\s*(?:\*\*|\^)", unit)
+    if tower or re.search(r"\d|\*\*|\^", _POWER.sub(" ", unit)):
+        raise ValueError(f"cannot read the unit of {text!r} (only small powers: 'cm^2')")
+    return float(match[1]), unit
+
+
 def to_si(value: Any, unit: str) -> float:
     """Convert a bare number (taken as SI) or a unit string to the SI magnitude of ``unit``.
 
@@ -47,21 +69,28 @@ def to_si(value: Any, unit: str) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a number or a quantity in {SI_UNITS[unit]}, got {value!r}")
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond the float range
+            raise ValueError(f"an integer of {len(str(value))} digits is out of range") from None
     if not isinstance(value, str):
         raise ValueError(
             f"expected a number or a quantity string in {SI_UNITS[unit]}, got {value!r}"
         )
+    number, unit_text = _split_quantity(value)
     ureg = registry()
     try:
-        q = ureg.Quantity(value.strip())
+        q = ureg.Quantity(number, unit_text) if unit_text else ureg.Quantity(number)
     except Exception as exc:  # pint raises many types for unparsable text
         raise ValueError(f"cannot read {value!r} as a quantity ({type(exc).__name__})") from None
     target = ureg.Quantity(1.0, unit) if unit != "dimensionless" else ureg.Quantity(1.0)
     if q.dimensionality != target.dimensionality:
         expected = SI_UNITS[unit] or "a plain number"
         raise ValueError(f"{value!r} has the wrong dimension; expected a quantity in {expected}")
-    return float(q.to(target.units).magnitude)
+    try:
+        return float(q.to(target.units).magnitude)
+    except (ArithmeticError, ValueError):  # overflow in the unit's conversion factor
+        raise ValueError(f"{value!r} is out of range") from None
 
 
 def _range_text(gt: float | None, ge: float | None, lt: float | None, le: float | None) -> str:
