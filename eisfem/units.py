@@ -58,6 +58,8 @@ def _split_quantity(text: str) -> tuple[float, str]:
     tower = re.search(_POWER.pattern + r"\s*(?:\*\*|\^)", unit)
     if tower or re.search(r"\d|\*\*|\^", _POWER.sub(" ", unit)):
         raise ValueError(f"cannot read the unit of {text!r} (only small powers: 'cm^2')")
+    if unit.startswith("/"):  # "2000 / mm^2": pint wants a numerator
+        unit = "1 " + unit
     return float(match[1]), unit
 
 

@@ -184,7 +184,7 @@ def test_out_of_range_value_names_field_and_range():
 
 def test_geometry_conflict_in_some_cases_is_refused_before_running():
     msg = one_line(error_of(sweep_of({"grid": {"interface.radius": ["10 um", "24.9 um"]}})))
-    assert "interface.spacing must be > 2.04 × interface.radius" in msg
+    assert "interface.spacing must be >= 2 × radius + min_distance" in msg
 
 
 @pytest.mark.parametrize(

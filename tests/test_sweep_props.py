@@ -247,7 +247,7 @@ def test_power_towers_are_refused_quickly():
         ([(("cell", "side"), "10**10**3 um")], "cell.side"),  # pint: int too large to convert
         (  # side / spacing = inf: round(inf) raised OverflowError
             [(("interface", "radius"), 5e-324), (("interface", "spacing"), 1.5e-323)],
-            "cell.side",
+            "interface.spacing",
         ),
         ([(("cell", "sid\ne"), 1)], "cell.sid\\ne"),  # a newline must not split the line
     ],

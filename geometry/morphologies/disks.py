@@ -29,6 +29,9 @@ from eisfem.geometry.plan import UM, Caps, HeightMap, InterfacePlan, Layer, cons
 DEFAULT_CLEARANCE = 0.1  # default min_distance between rims, in disk radii
 
 
+MAX_LATTICE_PER_SIDE = 200  # 40 000 features: far beyond what meshes on a workstation
+
+
 def plan_full(electrode: Electrode, iface: Any) -> InterfacePlan:
     return InterfacePlan(electrode, "contact")
 
@@ -120,13 +123,18 @@ def disk_pattern(electrode: Electrode, p: Any) -> tuple[np.ndarray, dict[str, An
                     f"touch (got spacing {s * UM:g} m, radius {mean * UM:g} m, "
                     f"min_distance {margin * UM:g} m)"
                 )
-            if electrode.shape == "square" and p.placement == "square":
-                n = electrode.width / s
-                if abs(n - round(n)) > 1e-6 * n or round(n) < 1:
-                    raise ValueError(
-                        "cell.side must be a whole multiple of interface.spacing for a periodic "
-                        f"patch (got side/spacing = {n:.4g})"
-                    )
+            n = electrode.width / s
+            if not n <= MAX_LATTICE_PER_SIDE:
+                raise ValueError(
+                    f"interface.spacing: the lattice would have {n:.3g} disks per side; at most "
+                    f"{MAX_LATTICE_PER_SIDE} are supported (raise the spacing or use a patch)"
+                )
+            square = electrode.shape == "square" and p.placement == "square"
+            if square and (abs(n - round(n)) > 1e-6 * n or round(n) < 1):
+                raise ValueError(
+                    "cell.side must be a whole multiple of interface.spacing for a periodic "
+                    f"patch (got side/spacing = {n:.4g})"
+                )
             lattice = square_lattice if p.placement == "square" else hexagonal_lattice
             xy = lattice(electrode, s, mean, margin)
         fits = electrode.fits(xy[:, 0], xy[:, 1], mean, margin) if len(xy) else []
