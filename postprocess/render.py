@@ -95,10 +95,12 @@ def current_maps(panels: Sequence[MapPanel], path: Path) -> None:
         surface = pv.PolyData(points, faces)
         jn = np.abs(ic.jn) * M2_PER_CM2
         # one scalar bar per panel: pyvista shares bars between meshes with the same title
-        name = f"|j_n| at {panel.short} (A/cm² per V)"
+        # (and VTK's bar font drops "|": the title spells the magnitude out)
+        name = f"normal current density, {panel.short} (A/cm² per V)"
         surface.cell_data[name] = jn
         cap = weighted_percentile(jn, ic.area, CAP_PERCENTILE)
         mean = float(np.sum(jn * ic.area) / ic.area.sum())
+        size_um = np.ptp(points[:, :2], axis=0)
         plotter.subplot(0, k)
         plotter.add_mesh(
             surface,
@@ -111,7 +113,7 @@ def current_maps(panels: Sequence[MapPanel], path: Path) -> None:
                 "color": "black",
                 "vertical": False,
                 "fmt": "%.3g",
-                "title_font_size": 16,
+                "title_font_size": 14,
                 "label_font_size": 13,
                 "position_x": 0.15,
                 "position_y": 0.02,
@@ -119,14 +121,15 @@ def current_maps(panels: Sequence[MapPanel], path: Path) -> None:
             },
         )
         plotter.add_text(
-            f"{panel.heading}\nmean {mean:.3g}, peak {jn.max():.3g} A/cm² (mesh-dependent)"
-            f"\ncyan: above the {CAP_PERCENTILE:g}th percentile",
+            f"{panel.heading}\n{size_um[0]:.3g} µm × {size_um[1]:.3g} µm, seen from the metal"
+            f"\nmean {mean:.3g}, peak {jn.max():.3g} A/cm² per V"
+            f"\n(peak: mesh-dependent; cyan: above {CAP_PERCENTILE:g}th percentile)",
             font_size=9,
             color="black",
         )
         plotter.view_xy()
         plotter.enable_parallel_projection()
-        plotter.camera.zoom(0.85)
+        plotter.camera.zoom(1.0)
     plotter.screenshot(str(path))
     plotter.close()
 
@@ -150,8 +153,9 @@ class SectionSampler:
         mesh = spaces.system.bundle.mesh
         self.comm = mesh.comm
         x = mesh.geometry.x
-        lo = self.comm.allreduce(x.min(axis=0), MPI.MIN)
-        hi = self.comm.allreduce(x.max(axis=0), MPI.MAX)
+        lo, hi = x.min(axis=0), x.max(axis=0)
+        self.comm.Allreduce(MPI.IN_PLACE, lo, op=MPI.MIN)
+        self.comm.Allreduce(MPI.IN_PLACE, hi, op=MPI.MAX)
         width, height = hi[0] - lo[0], hi[2] - lo[2]
         nz = max(40, int(resolution * height / width))
         # cell-centred sample positions: no point lies exactly on the boundary
@@ -166,7 +170,13 @@ class SectionSampler:
         self.found = np.flatnonzero(hits.offsets[1:] > hits.offsets[:-1])
         self.cells = hits.array[hits.offsets[self.found]]
         self.points = points
-        self.count = self.comm.reduce(np.isin(np.arange(len(points)), self.found) * 1.0, root=0)
+        self.count = self._sum(np.isin(np.arange(len(points)), self.found) * 1.0)
+
+    def _sum(self, local: np.ndarray) -> np.ndarray:
+        """Elementwise sum over the ranks, on rank 0."""
+        total = np.zeros_like(local) if self.comm.rank == 0 else None
+        self.comm.Reduce(local, total, op=MPI.SUM, root=0)
+        return total
 
     def section(self, solution: Solution, title: str) -> Section | None:
         """|φ| of ``solution`` on the plane (rank 0; None elsewhere)."""
@@ -174,7 +184,7 @@ class SectionSampler:
         local = np.zeros(len(self.points))
         if self.found.size:
             local[self.found] = np.abs(phi.eval(self.points[self.found], self.cells).ravel())
-        total = self.comm.reduce(local, MPI.SUM, root=0)
+        total = self._sum(local)
         if self.comm.rank != 0:
             return None
         values = np.where(self.count > 0, total / np.maximum(self.count, 1), np.nan)

@@ -15,6 +15,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,30 @@ def test_current_map_carries_the_terminal_current(summary: dict):
     assert cmap["mean_abs_jn_A_per_cm2_per_V"][0] == pytest.approx(
         1 / summary["resistance_dc_ohm_cm2"], rel=0.05
     )
+
+
+@pytest.mark.mpi
+def test_two_ranks_give_the_same_analysis(summary: dict, tmp_path: Path):
+    """Fit, current maps and sections are gathered from both ranks and drawn once."""
+    mpiexec = Path(sys.executable).parent / "mpiexec"
+    out = tmp_path / "mpi"
+    sets = [a for item in FAST for a in ("--set", item)]
+    command = [sys.executable, "-m", "eisfem", "run", str(DEMO), "--out", str(out), *sets]
+    subprocess.run(
+        [str(mpiexec), "-n", "2", *command, "--quiet"],
+        check=True,
+        timeout=600,
+        capture_output=True,
+    )
+    two = json.loads((out / "summary.json").read_text())
+    assert two["mpi_ranks"] == 2
+    for key in ("R_bulk_ohm", "R_cstr_ohm", "C_cstr_F"):
+        assert two["fit"][key] == pytest.approx(summary["fit"][key], rel=1e-6)
+    assert two["current_map"]["mean_abs_jn_A_per_cm2_per_V"] == pytest.approx(
+        summary["current_map"]["mean_abs_jn_A_per_cm2_per_V"], rel=1e-9
+    )
+    for name in ("current_map.png", "potential_section.png", "fit.csv", "drt.png"):
+        assert (out / name).is_file()
 
 
 # --- ParaView --------------------------------------------------------------------------------
