@@ -20,6 +20,8 @@ from itertools import pairwise
 import numpy as np
 
 LAMBDA = 1e-3
+# Below this share of max |Z|, Re Z does not change over the window: no relaxation to resolve.
+FLAT = 1e-6
 METHOD = f"TR-NNLS (pyimpspec), real part, lambda = {LAMBDA:g}"
 
 
@@ -87,15 +89,19 @@ class DRT:
 
 
 def compute_drt(frequency: np.ndarray, impedance: np.ndarray) -> DRT:
-    """The DRT of Z(f) (Ω, any frequency order) by TR-NNLS."""
+    """The DRT of Z(f) (Ω, any frequency order) by TR-NNLS; γ = 0 if Re Z is flat."""
     import pyimpspec  # heavy import (about 2 s): only when a DRT is asked for
 
     order = np.argsort(frequency)[::-1]  # TR-NNLS takes the first point as the high-f end
-    data = pyimpspec.DataSet(frequency[order], impedance[order])
+    z = impedance[order]
+    if abs(z[-1].real - z[0].real) <= FLAT * np.abs(z).max():
+        tau = np.sort(1 / (2 * np.pi * frequency))
+        return DRT(tau, np.zeros_like(tau), float(z[0].real))
+    data = pyimpspec.DataSet(frequency[order], z)
     result = pyimpspec.calculate_drt(data, method="tr-nnls", mode="real", lambda_value=LAMBDA)
     tau, gamma = result.get_drt_data()
     o = np.argsort(tau)
-    return DRT(np.asarray(tau)[o], np.asarray(gamma)[o], float(impedance[order][0].real))
+    return DRT(np.asarray(tau)[o], np.asarray(gamma)[o], float(z[0].real))
 
 
 def exact_per_peak(

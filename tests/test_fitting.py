@@ -171,3 +171,16 @@ def test_drt_plot_overlays_the_exact_relaxations(tmp_path):
     plain = analysis.summary(spectrum, cfg)
     results.write_plots("synthetic", spectrum, analysis, plain, tmp_path)
     assert "exact_comparison" not in plain["drt"]
+
+
+def test_a_spectrum_without_arcs_is_reported_not_fitted():
+    """A pure resistor (εr = 0): no DRT peak, and the fit records why there is none."""
+    cfg = load_config(DEMO)
+    f = log_frequencies(1e7, 1.0, 3)
+    spectrum = Spectrum(f, np.full(f.size, 250.0 + 0j), 1e-8)
+    analysis = results.analyse(cfg, spectrum)
+    assert analysis.drt.peaks() == []
+    s = analysis.summary(spectrum, cfg)
+    assert s["fit"] == {"error": "the spectrum shows no arc to fit"}
+    assert s["drt"]["peaks"] == []
+    assert results.map_frequency(analysis, spectrum) is None
