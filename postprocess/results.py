@@ -19,12 +19,12 @@ from eisfem.config import FullContact, RunConfig
 from eisfem.errors import EisfemError
 from eisfem.postprocess import plots
 from eisfem.postprocess.drt import DRT, METHOD, compute_drt, exact_per_peak
-from eisfem.postprocess.fitting import CircuitFit, assign_labels, fit_arcs
+from eisfem.postprocess.fitting import ArcFit, CircuitFit, assign_labels, fit_arcs
 from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum
 from eisfem.solvers.fields import FieldSpaces
+from eisfem.solvers.materials import EPS0
 from eisfem.solvers.system import ImpedanceSystem, Solution
 
-EPS0 = 8.8541878128e-12  # F/m
 CONSTRICTION_LABEL = "cstr"
 
 
@@ -55,7 +55,8 @@ class Analysis:
     fit: CircuitFit | None
     fit_error: str | None  # why there is no fit
 
-    def arc(self, label: str):
+    def arc(self, label: str) -> ArcFit | None:
+        """The fitted arc named ``label``, if any."""
         return next((a for a in self.fit.arcs if a.label == label), None) if self.fit else None
 
     def summary(self, spectrum: Spectrum, cfg: RunConfig) -> dict[str, Any]:

@@ -26,10 +26,10 @@ from eisfem.config import load_config
 from eisfem.geometry.mesh import mesh_bundle
 from eisfem.pipeline import build_system
 from eisfem.solvers.fields import FieldSpaces
+from eisfem.solvers.materials import EPS0
 
 DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 FAST = ["solver.degree=1", "frequencies.points_per_decade=3"]
-EPS0 = 8.8541878128e-12
 HERE = Path(__file__).resolve().parent
 
 
