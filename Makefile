@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.1
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null \
 	&& { echo "$$p"; break; }; done)
 
-.PHONY: setup demo test test-fast lint clean
+.PHONY: setup demo docs-images test test-fast lint clean
 
 $(VENV)/.installed: pyproject.toml scripts/system-deps.sh
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 not found (make PYTHON=/path/to/python3.12)"; exit 1; }
@@ -22,6 +22,12 @@ setup: $(VENV)/.installed
 
 demo: setup
 	$(BIN)/eisfem run configs/demo.yaml --out runs/demo
+
+# Copy the demo's Nyquist plot and current map into docs/ (for the README): run `make demo` first.
+docs-images:
+	@test -f runs/demo/COMPLETE || { echo "error: no complete runs/demo: run 'make demo' first"; exit 1; }
+	cp runs/demo/nyquist.png docs/demo-nyquist.png
+	cp runs/demo/current_map.png docs/demo-current-map.png
 
 test: setup
 	$(BIN)/pytest

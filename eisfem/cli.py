@@ -1,4 +1,5 @@
-"""Command line: ``eisfem run | validate | schema`` (+ sweep commands from eisfem.sweep_cli).
+"""Command line: ``eisfem run | validate | schema | compare`` (+ sweep commands from
+eisfem.sweep_cli).
 
 User mistakes (EisfemError) end with one line on stderr and exit status 2; under MPI only
 rank 0 speaks.
@@ -18,6 +19,7 @@ from eisfem.console import Console
 from eisfem.errors import EisfemError
 from eisfem.sweep_cli import COMMANDS as SWEEP_COMMANDS
 from eisfem.sweep_cli import add_commands as add_sweep_commands
+from eisfem.units import to_si
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +45,57 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("config", type=Path)
     sub.add_parser("schema", help="print the JSON schema of run configs")
     add_sweep_commands(sub)
+    c = sub.add_parser(
+        "compare",
+        help="overlay a measured spectrum on a run's: Nyquist, Bode, DRT and a misfit number",
+    )
+    c.add_argument("run_dir", type=Path, help="a complete run folder")
+    c.add_argument(
+        "measured",
+        type=Path,
+        help="measured spectrum (.csv .mpt .dta .z; other pyimpspec formats untested)",
+    )
+    c.add_argument(
+        "--area",
+        help="electrode area of the measurement, with units (e.g. '0.785 cm^2'); "
+        "without it the file's values are taken as area-specific (Ω·cm²)",
+    )
+    c.add_argument(
+        "--spectrum", type=int, default=0, help="which spectrum of a multi-sweep file (0 = first)"
+    )
+    c.add_argument("--out", type=Path, help="output folder (default: RUN_DIR/compare-<file>)")
+    c.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
+
+
+def measured_area(text: str | None) -> float | None:
+    """The --area option in m²; a bare number is refused (cm² or m² would be a guess)."""
+    if text is None:
+        return None
+    try:
+        float(text)
+    except ValueError:
+        pass
+    else:
+        raise EisfemError(f"--area needs a unit, e.g. '{text} cm^2' (got {text!r})")
+    try:
+        area = to_si(text, "m^2")
+    except ValueError as exc:
+        raise EisfemError(f"--area: {exc}") from None
+    if not area > 0:
+        raise EisfemError(f"--area must be > 0 (got {text!r})")
+    return area
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from eisfem.postprocess.compare import compare
+
+    area = measured_area(args.area)
+    console = Console(quiet=args.quiet)
+    result, out = compare(args.run_dir, args.measured, args.out, area, args.spectrum)
+    console.info(result.report())
+    console.info(f"plots and misfit.json in {out.resolve()}")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -81,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command in SWEEP_COMMANDS:
             return SWEEP_COMMANDS[args.command](args)
+        if args.command == "compare":
+            return _compare(args)
         return _run(args)
     except EisfemError as exc:
         if comm.rank == 0:

@@ -10,7 +10,7 @@ before any meshing, so a bad config fails in milliseconds with a line naming the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import Field, ValidationError, model_validator
@@ -102,6 +102,35 @@ class OutputSettings(Model):
     )
     fields_at_apex: bool = Field(True, description="Write fields at each arc's apex frequency")
     fields_at_dc: bool = Field(True, description="Write the DC (primary) field")
+    render: bool = Field(
+        True,
+        description="Render the interface current maps and the potential cross-section "
+        "(pyvista, offscreen)",
+    )
+
+
+class FitSettings(Model):
+    """Equivalent-circuit fit R_s + Σ (R‖CPE) of the simulated spectrum."""
+
+    arcs: int | None = Field(
+        None, ge=1, le=6, description="Number of (R‖CPE) arcs; default: the number of apexes"
+    )
+    labels: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9]*$")]] | None = Field(
+        None,
+        description="Names of the arcs from high to low frequency (e.g. [bulk, gb, cstr]); "
+        "default: matched to the model's known relaxation times",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FitSettings:
+        if self.labels is not None:
+            if len(set(self.labels)) != len(self.labels):
+                raise ValueError(f"fit.labels must be distinct (got {self.labels})")
+            if self.arcs is not None and len(self.labels) != self.arcs:
+                raise ValueError(
+                    f"fit.labels must name fit.arcs = {self.arcs} arcs (got {len(self.labels)})"
+                )
+        return self
 
 
 class RunConfig(Model):
@@ -116,6 +145,7 @@ class RunConfig(Model):
     solver: SolverSettings = Field(default_factory=SolverSettings)
     frequencies: FrequencyRange = Field(default_factory=FrequencyRange)
     output: OutputSettings = Field(default_factory=OutputSettings)
+    fit: FitSettings = Field(default_factory=FitSettings)
 
     @model_validator(mode="after")
     def _geometry_fits(self) -> RunConfig:

@@ -18,7 +18,7 @@ from eisfem.config import RunConfig
 from eisfem.console import Console
 from eisfem.geometry import tags
 from eisfem.geometry.mesh import MeshBundle, mesh_bundle
-from eisfem.postprocess import plots
+from eisfem.postprocess import results
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
 from eisfem.postprocess.summary import build_summary, write_json
@@ -97,13 +97,25 @@ def run(
         freqs = log_frequencies(
             cfg.frequencies.max, cfg.frequencies.min, cfg.frequencies.points_per_decade
         )
-        with console.stage(f"sweep of {freqs.size} frequencies"):
-            spectrum = Spectrum(freqs, system.sweep(freqs), bundle.electrode_area)
+        with (
+            console.stage(f"sweep of {freqs.size} frequencies"),
+            console.progress("frequencies", freqs.size) as advance,
+        ):
+            z = system.sweep(freqs, on_step=lambda i, f, z: advance(f"{f:.3g} Hz"))
+            spectrum = Spectrum(freqs, z, bundle.electrode_area)
             dc = system.solve_dc()
         with console.stage("fields"):
             solutions = _field_solutions(cfg, system, spectrum, dc)
             write_tags(bundle, tmp)
             write_fields(FieldSpaces(system), solutions, tmp)
+        with console.stage("fit and DRT"):
+            analysis = results.analyse(cfg, spectrum) if comm.rank == 0 else None
+            extra = comm.bcast(analysis.summary(spectrum, cfg) if analysis else None, root=0)
+        if cfg.output.render:
+            with console.stage("current maps"):
+                ac = comm.bcast(results.map_frequency(analysis, spectrum) if analysis else None)
+                maps = [("DC", 0.0)] + ([ac] if ac else [])
+                extra["current_map"] = results.render_fields(system, solutions, maps, tmp)
         summary = build_summary(
             cfg.name,
             spectrum,
@@ -115,9 +127,9 @@ def run(
             timings=dict(console.timings),
             field_frequencies=[s.omega / (2 * np.pi) for s in solutions],
         )
+        summary.update(extra)
         if comm.rank == 0:
             spectrum.write_csv(tmp / "impedance.csv")
-            plots.nyquist(spectrum, tmp / "nyquist.png", title=f"{cfg.name}: Nyquist")
-            plots.bode(spectrum, tmp / "bode.png", title=f"{cfg.name}: Bode")
+            results.write_plots(cfg.name, spectrum, analysis, summary, tmp)
             write_json(summary, tmp / "summary.json")
     return RunResult(out, spectrum, summary)

@@ -19,6 +19,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 # SI unit of each quantity kind used in configs, and how it is shown in messages.
 SI_UNITS: dict[str, str] = {
     "m": "m",
+    "m^2": "m²",
     "S/m": "S/m",
     "Hz": "Hz",
     "F/m^2": "F/m²",

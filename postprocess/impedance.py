@@ -42,6 +42,15 @@ class Spectrum:
         """Z × area in Ω·cm²."""
         return self.impedance * self.area * M2_TO_CM2
 
+    @classmethod
+    def read_csv(cls, path: Path, area: float) -> Spectrum:
+        """The spectrum of an ``impedance.csv`` written by :meth:`write_csv`."""
+        with path.open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        f = np.array([float(r["frequency_Hz"]) for r in rows])
+        z = np.array([complex(float(r["Z_real_ohm"]), float(r["Z_imag_ohm"])) for r in rows])
+        return cls(f, z, area)
+
     def write_csv(self, path: Path) -> None:
         zs = self.area_specific
         with path.open("w", newline="") as fh:

@@ -29,15 +29,18 @@ class InterfaceCurrent:
     area: np.ndarray  # (n,), m²
     normal: np.ndarray  # (n, 3), unit, pointing into the electrolyte
     jn: np.ndarray  # (n,), complex normal current density into the electrolyte, A/m²
+    vertices: np.ndarray  # (n, 3, 3), triangle corners, metres (for maps and renders)
 
 
-def _facet_geometry(mesh, facets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centroids, areas and unit normals (unoriented) of triangular facets."""
+def _facet_geometry(
+    mesh, facets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Corners, centroids, areas and unit normals (unoriented) of triangular facets."""
     nodes = entities_to_geometry(mesh, 2, facets.astype(np.int32))
     tri = mesh.geometry.x[nodes[:, :3]]
     cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     area = 0.5 * np.linalg.norm(cross, axis=1)
-    return tri.mean(axis=1), area, cross / (2 * area[:, None])
+    return tri, tri.mean(axis=1), area, cross / (2 * area[:, None])
 
 
 def interface_current(
@@ -62,10 +65,10 @@ def interface_current(
     cell = np.array(
         [next(c for c in f2c.links(f) if c in conducting_cells) for f in facets], dtype=np.int64
     )
-    centroid, area, normal = _facet_geometry(mesh, facets)
+    tri, centroid, area, normal = _facet_geometry(mesh, facets)
     # orient the normals into the electrolyte cell: towards its midpoint
     midpoint = mesh.geometry.x[mesh.geometry.dofmaps[0][cell]].mean(axis=1)
     flip = np.einsum("ij,ij->i", midpoint - centroid, normal) < 0
     normal[flip] *= -1
     jn = np.einsum("ij,ij->i", j[cell], normal)
-    return InterfaceCurrent(group, centroid, area, normal, jn)
+    return InterfaceCurrent(group, centroid, area, normal, jn, tri)

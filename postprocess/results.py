@@ -1,0 +1,203 @@
+"""What a run folder says beyond the spectrum: circuit fit, DRT, plots and current maps.
+
+Split by where it runs: :func:`analyse` (DRT and fit, pure NumPy/pyimpspec) and
+:func:`write_plots` run on rank 0; :func:`render_fields` is collective (the interface current and
+the potential section are gathered from every rank) and draws on rank 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eisfem.config import FullContact, RunConfig
+from eisfem.errors import EisfemError
+from eisfem.postprocess import plots
+from eisfem.postprocess.drt import DRT, METHOD, compute_drt, exact_per_peak
+from eisfem.postprocess.fitting import ArcFit, CircuitFit, assign_labels, fit_arcs
+from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum
+from eisfem.solvers.fields import FieldSpaces
+from eisfem.solvers.materials import EPS0
+from eisfem.solvers.system import ImpedanceSystem, Solution
+
+CONSTRICTION_LABEL = "cstr"
+
+
+def known_relaxations(cfg: RunConfig) -> dict[str, float]:
+    """Intrinsic relaxation times (s) of the model's media: ε0εr/σ of each conducting layer.
+
+    A homogeneous medium between equipotentials has Z = 1/(κ(ω)·G) whatever its shape G, so
+    its arc's τ is ε0εr/σ: the bulk arc of the electrolyte keeps it under any constriction.
+    """
+    media = {"bulk": cfg.materials.electrolyte}
+    if cfg.interphase is not None:
+        media["interphase"] = cfg.interphase
+    return {
+        name: EPS0 * m.permittivity / m.conductivity
+        for name, m in media.items()
+        if m.conductivity > 0 and m.permittivity > 0
+    }
+
+
+def constricts(cfg: RunConfig) -> bool:
+    """Whether the metal touches only part of the electrode (a constriction arc exists)."""
+    return not isinstance(cfg.interface, FullContact)
+
+
+@dataclass
+class Analysis:
+    drt: DRT
+    fit: CircuitFit | None
+    fit_error: str | None  # why there is no fit
+
+    def arc(self, label: str) -> ArcFit | None:
+        """The fitted arc named ``label``, if any."""
+        return next((a for a in self.fit.arcs if a.label == label), None) if self.fit else None
+
+    def summary(self, spectrum: Spectrum, cfg: RunConfig) -> dict[str, Any]:
+        """The "fit" and "drt" entries of summary.json."""
+        area = spectrum.area
+        cm2 = area * M2_TO_CM2
+        if self.fit is None:
+            fit: dict[str, Any] = {"error": self.fit_error}
+        else:
+            fit = self.fit.summary(area)
+            tau_bulk = known_relaxations(cfg).get("bulk")
+            f_max = float(spectrum.frequency.max())
+            if self.arc("bulk") is None and tau_bulk and 1 / (2 * math.pi * tau_bulk) > f_max:
+                # the bulk arc lies above the window: the series resistance is the bulk's
+                fit["R_bulk_ohm"] = self.fit.series
+                fit["R_bulk_ohm_cm2"] = self.fit.series * cm2
+                fit["R_bulk_from"] = "series resistance (bulk relaxation above the window)"
+        peaks = [
+            {
+                "tau_s": p.tau,
+                "frequency_Hz": p.frequency,
+                "resistance_ohm": p.resistance,
+                "resistance_ohm_cm2": p.resistance * cm2,
+            }
+            for p in self.drt.peaks()
+        ]
+        return {"fit": fit, "drt": {"method": METHOD, "peaks": peaks}}
+
+
+def analyse(cfg: RunConfig, spectrum: Spectrum) -> Analysis:
+    """DRT and equivalent-circuit fit of a simulated spectrum, arcs named after the model."""
+    drt = compute_drt(spectrum.frequency, spectrum.impedance)
+    labels = cfg.fit.labels
+    n_arcs = cfg.fit.arcs or (len(labels) if labels else len(spectrum.arcs()))
+    try:
+        fit = fit_arcs(spectrum.frequency, spectrum.impedance, n_arcs, drt)
+    except EisfemError as exc:
+        return Analysis(drt, None, str(exc))
+    fit.label(
+        labels
+        or assign_labels(
+            [a.tau for a in fit.arcs],
+            [a.resistance for a in fit.arcs],
+            known_relaxations(cfg),
+            constricts(cfg),
+        )
+    )
+    return Analysis(drt, fit, None)
+
+
+def map_frequency(analysis: Analysis, spectrum: Spectrum) -> tuple[str, float] | None:
+    """The frequency of the AC current map: the constriction arc's apex on the spectrum.
+
+    The apex of the spectrum (where fields are written) closest to the fitted ``cstr`` arc's
+    apex; without a constriction arc, the lowest-frequency apex; None without any apex.
+    """
+    apexes = [a.apex_frequency_Hz for a in spectrum.arcs()]
+    if not apexes:
+        return None
+    arc = analysis.arc(CONSTRICTION_LABEL)
+    if arc is None:
+        return "lowest-frequency arc apex", min(apexes)
+    best = min(apexes, key=lambda f: abs(math.log(f / arc.apex_frequency)))
+    return "constriction arc apex", best
+
+
+def render_fields(
+    system: ImpedanceSystem,
+    solutions: list[Solution],
+    frequencies: list[tuple[str, float]],
+    folder: Path,
+) -> dict[str, Any]:
+    """Current maps and potential sections at ``frequencies`` ((title, Hz), 0 = DC); collective.
+
+    Uses the solution already computed at a frequency (to 0.1 %) or solves anew. Returns the
+    "current_map" entry of summary.json (on every rank).
+    """
+    from eisfem.postprocess import render  # pyvista/VTK: only when rendering
+    from eisfem.solvers.interface_current import interface_current
+
+    spaces = FieldSpaces(system)
+    sampler = render.SectionSampler(spaces)
+    panels, sections, means = [], [], []
+    for title, f in frequencies:
+        omega = 2 * math.pi * f
+        sol = next(
+            (s for s in solutions if abs(s.omega - omega) <= 1e-3 * omega),
+            None,
+        ) or system.solve(omega)
+        panel = render.MapPanel(
+            title, f, render.gather_current(interface_current(spaces, sol), system.comm)
+        )
+        section = sampler.section(sol, f"|φ| at {panel.heading}")
+        if system.comm.rank == 0:
+            gathered = panel.current
+            panels.append(panel)
+            sections.append(section)
+            means.append(float(np.sum(np.abs(gathered.jn) * gathered.area) / gathered.area.sum()))
+    if system.comm.rank == 0:
+        render.current_maps(panels, folder / "current_map.png")
+        render.section_plot(sections, folder / "potential_section.png")
+    means = system.comm.bcast(means, root=0)
+    return {
+        "frequencies_Hz": [f for _, f in frequencies],
+        "titles": [t for t, _ in frequencies],
+        "mean_abs_jn_A_per_cm2_per_V": [m * 1e-4 for m in means],
+        "files": ["current_map.png", "potential_section.png"],
+    }
+
+
+def write_drt_csv(drt: DRT, area: float, path: Path) -> None:
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["tau_s", "gamma_ohm", "gamma_ohm_cm2"])
+        for t, g in zip(drt.tau, drt.gamma, strict=True):
+            out.writerow([f"{t:.8g}", f"{g:.8g}", f"{g * area * M2_TO_CM2:.8g}"])
+
+
+def write_plots(
+    name: str, spectrum: Spectrum, analysis: Analysis, summary: dict[str, Any], folder: Path
+) -> None:
+    """nyquist.png, bode.png (with the fit), drt.png (+ exact relaxations), fit.csv, drt.csv.
+
+    Call last, when ``summary`` holds everything: if it has "relaxation" (the model's exact
+    τ_k, R_k), the DRT plot shows it and summary["drt"] gets the per-peak comparison.
+    """
+    area = spectrum.area
+    overlays = []
+    if analysis.fit is not None:
+        f = np.logspace(np.log10(spectrum.frequency.min()), np.log10(spectrum.frequency.max()), 400)
+        z = analysis.fit.impedance(f) * area * M2_TO_CM2
+        overlays.append(plots.Overlay(f"fit {analysis.fit.cdc}", f, z, "--"))
+        analysis.fit.write_csv(folder / "fit.csv", area)
+    plots.nyquist(spectrum, folder / "nyquist.png", title=f"{name}: Nyquist", overlays=overlays)
+    plots.bode(spectrum, folder / "bode.png", title=f"{name}: Bode", overlays=overlays)
+    exact = None
+    relaxation = summary.get("relaxation")
+    if relaxation:
+        tau = np.asarray(relaxation["tau_s"], dtype=float)
+        r = np.asarray(relaxation["resistance_ohm"], dtype=float)
+        exact = (tau, r, area)
+        summary["drt"]["exact_comparison"] = exact_per_peak(analysis.drt.peaks(), tau, r)
+    plots.drt([("simulated", analysis.drt, area)], folder / "drt.png", f"{name}: DRT", exact)
+    write_drt_csv(analysis.drt, area, folder / "drt.csv")
