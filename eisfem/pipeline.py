@@ -16,6 +16,7 @@ from mpi4py import MPI
 
 from eisfem.config import RunConfig
 from eisfem.console import Console
+from eisfem.focusing_report import focusing_summary
 from eisfem.geometry.mesh import MeshBundle, mesh_bundle
 from eisfem.postprocess import plots
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
@@ -86,6 +87,8 @@ def run(
             solutions = _field_solutions(cfg, system, spectrum, dc)
             write_tags(bundle, tmp)
             write_fields(FieldSpaces(system), solutions, tmp)
+        with console.stage("current focusing"):
+            focusing = focusing_summary(cfg, system, solutions, tmp)
         summary = build_summary(
             cfg.name,
             spectrum,
@@ -97,6 +100,7 @@ def run(
             timings=dict(console.timings),
             field_frequencies=[s.omega / (2 * np.pi) for s in solutions],
         )
+        summary |= {"temperature_K": cfg.temperature, **focusing}
         if comm.rank == 0:
             spectrum.write_csv(tmp / "impedance.csv")
             plots.nyquist(spectrum, tmp / "nyquist.png", title=f"{cfg.name}: Nyquist")
