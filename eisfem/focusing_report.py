@@ -49,7 +49,7 @@ class FocusingReport:
             return None
         s = self.cfg.focusing
         return self.contact.metrics(
-            self.flux(solution),
+            solution,
             total,
             self.system.bundle.electrode_area,
             s.band_widths,

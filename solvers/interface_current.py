@@ -43,6 +43,8 @@ from eisfem.solvers.system import ImpedanceSystem, Solution
 
 WE_INTERFACE = (tags.WE_CONTACT, tags.PORE_FLOOR, tags.WE_GAP)
 CONDUCTING_VOLUMES = (tags.ELECTROLYTE, tags.INTERPHASE)
+# a triangle's edge midpoints: their mean is the exact facet mean of a P1 or P2 trace
+EDGE_MIDPOINTS = np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5], [0.5, 0.0, 0.5]])
 
 
 @dataclass
@@ -150,8 +152,6 @@ class InterfaceFlux:
         flip = np.einsum("ij,ij->i", midpoint - self.centroid, normal) < 0
         normal[flip] *= -1
         self.normal = normal
-        # edge midpoints of each facet: their mean is the exact facet mean of a P1/P2 trace
-        self._points = 0.5 * (self.tri + np.roll(self.tri, -1, axis=1))
 
         # one projection per group present on any rank (collective)
         present = mesh.comm.allgather(sorted(set(self.group.tolist())))
@@ -208,17 +208,22 @@ class InterfaceFlux:
             combined.x.array[on] = trace.x.array[on]
         return combined
 
-    def __call__(self, solution: Solution) -> InterfaceCurrent:
+    def samples(self, solution: Solution, barycentric: np.ndarray) -> np.ndarray:
+        """j_n (n_facets, n_points) at points given in barycentric coordinates (n_points, 3)."""
         traces = self.traces(solution)
-        jn = np.zeros(len(self.facets), dtype=complex)
+        out = np.zeros((len(self.facets), len(barycentric)), dtype=complex)
         for value in self._projections:
             mine = self.group == value
             if not mine.any():
                 continue
-            points = self._points[mine].reshape(-1, 3)
-            cells = np.repeat(self.cells[mine], 3)
+            points = np.einsum("pk,nkd->npd", barycentric, self.tri[mine]).reshape(-1, 3)
+            cells = np.repeat(self.cells[mine], len(barycentric))
             trace = traces[self.names[value]]
-            jn[mine] = trace.eval(points, cells).reshape(-1, 3).mean(axis=1)
+            out[mine] = trace.eval(points, cells).reshape(-1, len(barycentric))
+        return out
+
+    def __call__(self, solution: Solution) -> InterfaceCurrent:
+        jn = self.samples(solution, EDGE_MIDPOINTS).mean(axis=1)
         return InterfaceCurrent(self.group, self.centroid, self.area, self.normal, jn)
 
 
