@@ -33,7 +33,7 @@ from eisfem.solvers.system import Solution
 
 PATCH_FACTOR = 2.0  # patch radius for the peak's sensitivity, in local element sizes
 HORIZONTAL = 0.5  # |n_z| above which an insulating facet lies in the interface plane
-SUBDIVISIONS = 4  # per facet edge: 16 sub-triangles sample a facet's distance to the edges
+SUBDIVISIONS = 8  # per facet edge: 64 sub-triangles sample a facet's distance to the edges
 
 
 def _subtriangle_centroids(n: int) -> np.ndarray:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -64,3 +66,33 @@ def test_current_maps_are_written(run: Path):
     assert {"jn", "jn_rel", "phi_re", "j_abs"} <= arrays(run / "dc_secondary.xdmf")
     assert {"jn", "jn_rel"} <= arrays(run / "dc_primary.xdmf")
     assert arrays(run / "interface.xdmf") == {"jn_rel"}
+
+
+PV_SCRIPT = """
+import sys
+from paraview.simple import Xdmf3ReaderT
+reader = Xdmf3ReaderT(FileName=[sys.argv[1]])
+for t in reader.TimestepValues:
+    reader.UpdatePipeline(t)
+    info = reader.CellData["jn_rel"].GetRange()
+    print(t, info[1])
+"""
+
+
+@pytest.mark.skipif(shutil.which("pvpython") is None, reason="ParaView (pvpython) not installed")
+def test_paraview_reads_the_interface_map(run: Path, tmp_path: Path):
+    """ParaView 5.11's Xdmf3 reader sees every frequency and the peaks of summary.json."""
+    script = tmp_path / "read.py"
+    script.write_text(PV_SCRIPT)
+    out = subprocess.run(
+        ["pvpython", str(script), str(run / "interface.xdmf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    read = {float(t): float(peak) for t, peak in (line.split() for line in out.splitlines())}
+    s = json.loads((run / "summary.json").read_text())
+    expected = {e["frequency_Hz"]: e["peak"] for e in s["focusing"]["at_frequencies"]}
+    assert sorted(read) == pytest.approx(sorted(expected))
+    for (_, seen), (_, peak) in zip(sorted(read.items()), sorted(expected.items()), strict=True):
+        assert seen == pytest.approx(peak, rel=1e-6)
