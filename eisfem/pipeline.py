@@ -16,17 +16,16 @@ from mpi4py import MPI
 
 from eisfem.config import RunConfig
 from eisfem.console import Console
-from eisfem.geometry import tags
+from eisfem.focusing_report import focusing_summary
 from eisfem.geometry.mesh import MeshBundle, mesh_bundle
 from eisfem.postprocess import results
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
 from eisfem.postprocess.summary import build_summary, write_json
 from eisfem.rundir import atomic_run_dir
+from eisfem.solvers.cell_terms import surface_terms, volume_terms
 from eisfem.solvers.fields import FieldSpaces
-from eisfem.solvers.materials import LinearMedium
-from eisfem.solvers.system import ImpedanceSystem, Solution, VolumeTerm
-from eisfem.solvers.thin_gap import thin_gap_terms
+from eisfem.solvers.system import ImpedanceSystem, Solution
 
 
 @dataclass
@@ -36,24 +35,8 @@ class RunResult:
     summary: dict[str, Any]
 
 
-def volume_terms(cfg: RunConfig) -> list[VolumeTerm]:
-    """The medium of each volume group of the tag contract."""
-    media = {
-        tags.ELECTROLYTE: cfg.materials.electrolyte,
-        tags.PORE: cfg.materials.pore,
-    }
-    if cfg.interphase is not None:
-        media[tags.INTERPHASE] = cfg.interphase
-    return [
-        VolumeTerm(group, LinearMedium(m.conductivity, m.permittivity))
-        for group, m in media.items()
-        if m.conductivity > 0 or m.permittivity > 0
-    ]
-
-
 def build_system(cfg: RunConfig, bundle: MeshBundle) -> ImpedanceSystem:
-    pore = cfg.materials.pore
-    surfaces = thin_gap_terms(bundle, LinearMedium(pore.conductivity, pore.permittivity))
+    surfaces = surface_terms(cfg, bundle)
     return ImpedanceSystem(bundle, volume_terms(cfg), surfaces, degree=cfg.solver.degree)
 
 
@@ -116,6 +99,8 @@ def run(
                 ac = comm.bcast(results.map_frequency(analysis, spectrum) if analysis else None)
                 maps = [("DC", 0.0)] + ([ac] if ac else [])
                 extra["current_map"] = results.render_fields(system, solutions, maps, tmp)
+        with console.stage("current focusing"):
+            focusing = focusing_summary(cfg, system, solutions, tmp)
         summary = build_summary(
             cfg.name,
             spectrum,
@@ -127,7 +112,7 @@ def run(
             timings=dict(console.timings),
             field_frequencies=[s.omega / (2 * np.pi) for s in solutions],
         )
-        summary.update(extra)
+        summary |= {**extra, "temperature_K": cfg.temperature, **focusing}
         if comm.rank == 0:
             spectrum.write_csv(tmp / "impedance.csv")
             results.write_plots(cfg.name, spectrum, analysis, summary, tmp)

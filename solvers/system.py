@@ -150,6 +150,8 @@ class ImpedanceSystem:
     ):
         self.bundle = bundle
         self.voltage = voltage
+        self.volume_terms = list(volumes)  # the specifications, for models built on this system
+        self.surface_terms = list(surfaces)
         self.icntl = {14: 50} | (mumps_icntl or {})
         mesh = bundle.mesh
         self.comm: MPI.Comm = mesh.comm
@@ -221,6 +223,10 @@ class ImpedanceSystem:
         n, start = imap.size_local, imap.local_range[0]
         we = self._group_dofs([g for g in tags.WE_SURFACES if g not in robin])
         ce = self._group_dofs([g for g in tags.CE_SURFACES if g not in robin])
+        # a Robin contact (kinetics) owns its rim: bare metal beside it (pore walls) touches the
+        # electrolyte only along that line and must not pin it to the metal potential
+        rims = self._group_dofs([g for g in robin if g in (tags.WE_CONTACT, tags.CE)])
+        we, ce = np.setdiff1d(we, rims), np.setdiff1d(ce, rims)
         is_dirichlet = np.zeros(n, dtype=bool)
         is_dirichlet[we] = True
         is_dirichlet[ce] = True
