@@ -46,7 +46,9 @@ ITERATIVE_DEFAULTS: dict[str, str | int | float] = {
 # MUMPS INFOG entries reported after a factorization (MUMPS 5 user guide, section 6)
 MUMPS_INFOG = {
     3: "factor_entries_estimated",
-    29: "factor_entries_effective",  # after block low-rank compression, if any
+    29: "factor_entries",
+    35: "factor_entries_after_low_rank_compression",  # < factor_entries only with ICNTL(35)
+    7: "ordering_used",
     21: "memory_used_MB_max_rank",
     22: "memory_used_MB_total",
 }
