@@ -128,6 +128,12 @@ def run(
             )
             spectrum = Spectrum(freqs, result.impedance, bundle.electrode_area)
             dc = system.solve_dc()
+        if not result.report.get("converged", True):
+            console.info(
+                "  [bold]warning[/bold]: the fast sweep stopped at "
+                f"{len(result.report['snapshot_frequencies_Hz'])} solves with an estimated error "
+                f"of {result.report['estimated_max_relative_error']:.1e} (see summary.json)"
+            )
         relaxation = result.relaxation()
         with console.stage("fields"):
             solutions = _field_solutions(cfg, result, spectrum, dc)

@@ -291,10 +291,10 @@ def build_reduced_model(
         Z, est = model.estimate(omegas)
         delta = report.calibration * np.where(sampled, 0.0, est)
         report.estimated_max_error = float(delta.max())
-        if len(report.snapshots) >= 2 and report.estimated_max_error < tolerance:
-            report.converged = True
+        if sampled.all() or (len(report.snapshots) >= 2 and report.estimated_max_error < tolerance):
+            report.converged = True  # (every candidate solved: exact)
             break
-        if len(report.snapshots) >= MAX_SNAPSHOTS or sampled.all():
+        if len(report.snapshots) >= MAX_SNAPSHOTS:
             break
         index = system.comm.bcast(int(np.argmax(delta)), root=0)
         raw, previous_z = float(est[index]), Z[index]
