@@ -156,6 +156,7 @@ class RestrictedOperator:
                 -10: "the system is singular: is every conducting region connected to an "
                 "electrode?",
                 -9: "MUMPS ran out of its work space: raise solver.mumps_icntl {14: ...}",
+                -19: "the memory cap solver.mumps_icntl {23: ...} (MB per rank) is too small",
                 -13: "out of memory: try solver.mumps_icntl {35: 2} (block low-rank) or "
                 "solver.linear_solver: iterative",
             }.get(info, "see the MUMPS manual (INFOG), or reduce the mesh size")

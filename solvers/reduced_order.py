@@ -3,7 +3,7 @@
 The free-dof system of :mod:`system` is A(ω) x = b(ω) with A = Σ_k c_k(ω) K_k and
 b = −Σ_k c_k(ω) s_k (s_k = K_k g − f_k on the free dofs), and the current is
 I = Σ_k c_k (i_k + l_kᵀ x). A basis V of solutions ("snapshots") turns every piece into a small
-dense matrix once (V ᵀK_k V, Vᵀs_k, l_kᵀV); after that Z(ω) at any ω costs an m × m solve, for
+dense matrix once (VᵀK_k V, Vᵀs_k, l_kᵀV); after that Z(ω) at any ω costs an m × m solve, for
 any coefficient laws c_k(ω) (affine σ + iωε, or the non-affine effective media).
 
 Why this projection. A is complex *symmetric* (K_k real symmetric) and the current is the
@@ -174,6 +174,31 @@ class ReducedModel:
         self.br = self._sum(self.V.T @ self.C[:, :T]).T  # (T, m): Vᵀ s_k
         self.lr = self._sum(self.V.T @ self.loads).T  # (T, m): Vᵀ l_k
 
+    def add_snapshot(self, omega: float) -> complex:
+        """Solve at ``omega``, add the solution (and, with a factorization at hand, its
+        ω-derivative) to the basis; the true impedance there."""
+        system, op = self.system, self.system.operator
+        coeffs = system.coefficients(omega)
+        op.update(coeffs)
+        guess = None
+        if op.iterative and self.size:
+            guess = op.A.createVecRight()
+            guess.array[:] = self.V @ self.reduced_solve(np.array([omega]))[1][0]
+        x = op.solve(system.rhs(coeffs), guess)
+        z_true = system.voltage / system.current(coeffs, system.potential(x))
+        vectors = [x.array.copy()]
+        if not op.iterative:  # a back-substitution: cheap next to the factorization
+            h = DERIVATIVE_STEP * omega
+            dc = (self.coefficients([omega + h]) - self.coefficients([omega - h]))[0] / (2 * h)
+            b = op.A.createVecLeft()
+            b.set(0.0)
+            for k, d in enumerate(dc):
+                if d != 0:  # A x' = b' − A' x = −Σ c_k' (s_k + K_k x)
+                    b.array[:] -= d * (self.C[:, k] + self._apply(k, x.array))
+            vectors.append(op.solve(b).array.copy())
+        self.extend(vectors)
+        return complex(z_true)
+
     # --- evaluation --------------------------------------------------------------------------
 
     def coefficients(self, omegas: np.ndarray) -> np.ndarray:
@@ -256,6 +281,9 @@ class FastSweepReport:
             "snapshot_true_errors_of_previous_model": [
                 None if np.isnan(s.true_error) else s.true_error for s in self.snapshots
             ],
+            "snapshot_estimated_errors_of_previous_model": [
+                None if np.isinf(s.estimated_error) else s.estimated_error for s in self.snapshots
+            ],
             "basis_size": self.basis_size,
             "candidate_frequencies": self.candidates,
             "seconds": self.seconds,
@@ -279,7 +307,7 @@ def build_reduced_model(
     first = int(np.argmin(np.abs(np.log(grid / np.sqrt(grid[0] * grid[-1])))))
     index, raw, previous_z = first, np.inf, None
     while True:
-        z_true = _snapshot(system, model, omegas[index])
+        z_true = model.add_snapshot(omegas[index])
         sampled[index] = True
         true_error = np.nan if previous_z is None else abs(previous_z / z_true - 1)
         estimated = report.calibration * raw
@@ -301,29 +329,3 @@ def build_reduced_model(
     report.basis_size = model.size
     report.seconds = time.perf_counter() - t0
     return model, report
-
-
-def _snapshot(system: ImpedanceSystem, model: ReducedModel, omega: float) -> complex:
-    """Solve at ``omega``, add the solution (and, with a factorization at hand, its
-    ω-derivative) to the basis; the true impedance there."""
-    op = system.operator
-    coeffs = system.coefficients(omega)
-    op.update(coeffs)
-    guess = None
-    if op.iterative and model.size:
-        guess = op.A.createVecRight()
-        guess.array[:] = model.V @ model.reduced_solve(np.array([omega]))[1][0]
-    x = op.solve(system.rhs(coeffs), guess)
-    z_true = system.voltage / system.current(coeffs, system.potential(x))
-    vectors = [x.array.copy()]
-    if not op.iterative:  # a back-substitution: cheap next to the factorization
-        h = DERIVATIVE_STEP * omega
-        dc = (model.coefficients([omega + h]) - model.coefficients([omega - h]))[0] / (2 * h)
-        b = op.A.createVecLeft()
-        b.set(0.0)
-        for k, d in enumerate(dc):
-            if d != 0:
-                b.array[:] -= d * (model.C[:, k] + model._apply(k, x.array))
-        vectors.append(op.solve(b).array.copy())
-    model.extend(vectors)
-    return complex(z_true)

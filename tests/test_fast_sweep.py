@@ -20,7 +20,7 @@ from eisfem.pipeline import build_system
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.solvers.frequency_sweep import affine_parts, sweep
 from eisfem.solvers.materials import EPS0, LinearMedium
-from eisfem.solvers.reduced_order import ReducedModel, _snapshot
+from eisfem.solvers.reduced_order import ReducedModel
 from eisfem.solvers.system import ImpedanceSystem, SurfaceTerm, VolumeTerm
 
 DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
@@ -94,7 +94,7 @@ def test_galerkin_error_is_quadratic_in_the_state_error(five_arcs):
     system, _f, _Z = five_arcs
     model = ReducedModel(system)
     w0 = 2 * np.pi * 1e5
-    z0 = _snapshot(system, model, w0)
+    z0 = model.add_snapshot(w0)
     assert model.reduced_solve(np.array([w0]))[2][0] == pytest.approx(z0, rel=1e-10)
     for w in (2 * np.pi * 3e5, 2 * np.pi * 1e7):
         c, y, Zr = model.reduced_solve(np.array([w]))

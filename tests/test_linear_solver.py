@@ -53,6 +53,13 @@ def test_mumps_controls_take_effect(demo_bundle):
     assert used[0]["factor_entries"] != used[5]["factor_entries"]
 
 
+def test_mumps_memory_cap_is_enforced(demo_bundle):
+    """ICNTL(23) = 1 MB per rank cannot hold the factor: MUMPS refuses, and says why."""
+    system = system_with(demo_bundle, mumps_icntl={23: 1})
+    with pytest.raises(SolverError, match=r"INFOG\(1\) = -19.*23"):
+        system.solve(2 * np.pi * 1e6)
+
+
 def test_block_low_rank_compresses_the_factor():
     """ICNTL(35) = 2 with CNTL(7) = 1e-8: fewer factor entries, Z unchanged to 1e-6 (P2 fronts
     need ~3e4 dofs before MUMPS finds blocks worth compressing)."""
