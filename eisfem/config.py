@@ -245,6 +245,37 @@ class SolverSettings(Model):
     degree: Literal[1, 2] = Field(
         2, description="Lagrange degree of the potential (P2: far more accurate per dof)"
     )
+    sweep: Literal["fast", "direct"] = Field(
+        "fast",
+        description="fast: error-controlled reduced-order model (a few solves per spectrum); "
+        "direct: one solve per frequency (the reference)",
+    )
+    sweep_tolerance: float = Field(
+        1e-4, ge=1e-12, le=0.1, description="Relative error in Z the fast sweep aims at"
+    )
+    linear_solver: Literal["direct", "iterative"] = Field(
+        "direct",
+        description="direct: MUMPS; iterative: GMRES with algebraic multigrid (large meshes)",
+    )
+    factorization: Literal["ldlt", "lu"] = Field(
+        "ldlt", description="MUMPS factorization: ldlt (symmetric, half the memory) or lu"
+    )
+    mumps_icntl: dict[Annotated[int, Field(ge=1, le=60)], int] = Field(
+        default_factory=dict,
+        description="MUMPS ICNTL controls, e.g. {35: 2} (block low-rank), {14: 80} (work space)",
+    )
+    mumps_cntl: dict[Annotated[int, Field(ge=1, le=15)], float] = Field(
+        default_factory=dict, description="MUMPS CNTL controls, e.g. {7: 1e-8} (BLR precision)"
+    )
+    krylov_rtol: float = Field(
+        1e-10, gt=0, lt=1, description="Relative residual of the iterative solver"
+    )
+    krylov_max_iterations: int = Field(1000, ge=1, le=100000)
+    petsc_options: dict[str, str | int | float | bool] = Field(
+        default_factory=dict,
+        description="PETSc options of the linear solver without the leading '-' "
+        "(e.g. {ksp_type: fgmres, pc_gamg_threshold: 0.02})",
+    )
 
 
 class FrequencyRange(Model):

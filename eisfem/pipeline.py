@@ -14,17 +14,20 @@ import numpy as np
 import yaml
 from mpi4py import MPI
 
-from eisfem.config import RunConfig
+from eisfem.config import RunConfig, SolverSettings
 from eisfem.console import Console
 from eisfem.focusing_report import focusing_summary
 from eisfem.geometry.mesh import MeshBundle, mesh_bundle
 from eisfem.postprocess import results
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
+from eisfem.postprocess.relaxation import relaxation_summary
 from eisfem.postprocess.summary import build_summary, write_json
 from eisfem.rundir import atomic_run_dir
 from eisfem.solvers.cell_terms import surface_terms, volume_terms
 from eisfem.solvers.fields import FieldSpaces
+from eisfem.solvers.frequency_sweep import SweepResult, sweep
+from eisfem.solvers.linear_solver import LinearSolverOptions
 from eisfem.solvers.system import ImpedanceSystem, Solution
 
 
@@ -35,13 +38,30 @@ class RunResult:
     summary: dict[str, Any]
 
 
+def linear_solver_options(settings: SolverSettings) -> LinearSolverOptions:
+    return LinearSolverOptions(
+        method=settings.linear_solver,
+        factorization=settings.factorization,
+        mumps_icntl=LinearSolverOptions().mumps_icntl | settings.mumps_icntl,
+        mumps_cntl=settings.mumps_cntl,
+        rtol=settings.krylov_rtol,
+        max_iterations=settings.krylov_max_iterations,
+        petsc_options=settings.petsc_options,
+    )
+
+
 def build_system(cfg: RunConfig, bundle: MeshBundle) -> ImpedanceSystem:
-    surfaces = surface_terms(cfg, bundle)
-    return ImpedanceSystem(bundle, volume_terms(cfg), surfaces, degree=cfg.solver.degree)
+    return ImpedanceSystem(
+        bundle,
+        volume_terms(cfg),
+        surface_terms(cfg, bundle),
+        degree=cfg.solver.degree,
+        solver=linear_solver_options(cfg.solver),
+    )
 
 
 def _field_solutions(
-    cfg: RunConfig, system: ImpedanceSystem, spectrum: Spectrum, dc: Solution
+    cfg: RunConfig, result: SweepResult, spectrum: Spectrum, dc: Solution
 ) -> list[Solution]:
     """DC, each arc apex and the requested frequencies (deduplicated to 0.1 %)."""
     wanted = list(cfg.output.field_frequencies)
@@ -52,7 +72,7 @@ def _field_solutions(
         if not unique or f > unique[-1] * 1.001:
             unique.append(f)
     solutions = [dc] if cfg.output.fields_at_dc else []
-    return solutions + [system.solve(2 * np.pi * f) for f in unique]
+    return solutions + [result.solution(f) for f in unique]
 
 
 def run(
@@ -80,15 +100,25 @@ def run(
         freqs = log_frequencies(
             cfg.frequencies.max, cfg.frequencies.min, cfg.frequencies.points_per_decade
         )
-        with (
-            console.stage(f"sweep of {freqs.size} frequencies"),
-            console.progress("frequencies", freqs.size) as advance,
-        ):
-            z = system.sweep(freqs, on_step=lambda i, f, z: advance(f"{f:.3g} Hz"))
-            spectrum = Spectrum(freqs, z, bundle.electrode_area)
+        with console.stage(f"{cfg.solver.sweep} sweep of {freqs.size} frequencies"):
+            result = sweep(
+                system,
+                freqs,
+                cfg.solver.sweep,
+                cfg.solver.sweep_tolerance,
+                on_snapshot=lambda s: console.info(f"  solve at {s.frequency_Hz:.4g} Hz"),
+            )
+            spectrum = Spectrum(freqs, result.impedance, bundle.electrode_area)
             dc = system.solve_dc()
+        if not result.report.get("converged", True):
+            console.info(
+                "  [bold]warning[/bold]: the fast sweep stopped at "
+                f"{len(result.report['snapshot_frequencies_Hz'])} solves with an estimated error "
+                f"of {result.report['estimated_max_relative_error']:.1e} (see summary.json)"
+            )
+        relaxation = result.relaxation()
         with console.stage("fields"):
-            solutions = _field_solutions(cfg, system, spectrum, dc)
+            solutions = _field_solutions(cfg, result, spectrum, dc)
             write_tags(bundle, tmp)
             write_fields(FieldSpaces(system), solutions, tmp)
         with console.stage("fit and DRT"):
@@ -112,7 +142,14 @@ def run(
             timings=dict(console.timings),
             field_frequencies=[s.omega / (2 * np.pi) for s in solutions],
         )
-        summary |= {**extra, "temperature_K": cfg.temperature, **focusing}
+        summary |= {
+            **extra,
+            "temperature_K": cfg.temperature,
+            **focusing,
+            "sweep": result.report,
+            "linear_solver": system.operator.summary(),
+            "relaxation": relaxation_summary(relaxation, bundle.electrode_area, dc.impedance),
+        }
         if comm.rank == 0:
             spectrum.write_csv(tmp / "impedance.csv")
             results.write_plots(cfg.name, spectrum, analysis, summary, tmp)

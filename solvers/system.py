@@ -11,9 +11,10 @@ a fixed matrix:
 
 The K_k are assembled once into one common sparsity pattern (so the sum is a same-pattern
 AXPY); metal surfaces without a Robin condition are Dirichlet dofs (working electrode at V = 1,
-counter electrode at 0), eliminated algebraically; each frequency then costs one MUMPS numeric
-factorization that reuses the symbolic analysis. Any c_k(ω) is allowed (a fast sweep can
-project this structure, whatever the frequency laws).
+counter electrode at 0), eliminated algebraically; each frequency then costs one numeric
+factorization that reuses the symbolic analysis, or one Krylov solve (``linear_solver.py``).
+Any c_k(ω) is allowed: the fast sweep (``reduced_order.py``) projects this structure,
+whatever the frequency laws.
 
 The current is the consistent reaction, I = Σ_k c_k q_kᵀ(K_k φ − f_k), with q = w (indicator
 of the working-electrode Dirichlet dofs) for volume terms and CE surface terms, and q = w − 1
@@ -37,8 +38,8 @@ from petsc4py import PETSc
 from eisfem.errors import SolverError
 from eisfem.geometry import tags
 from eisfem.geometry.mesh import MeshBundle
+from eisfem.solvers.linear_solver import LinearSolverOptions, RestrictedOperator
 
-SAME = PETSc.Mat.Structure.SAME_NONZERO_PATTERN
 STATIC_PROBE = 1.0  # rad/s: finite-difference step for the static permittivity of a term
 
 Coefficient = Callable[[float], complex]
@@ -94,48 +95,6 @@ class Term:
         return r
 
 
-class _Restricted:
-    """A factorizable restriction of Σ c_k K_k to a subset of the dofs (MUMPS LU)."""
-
-    def __init__(self, dofs: PETSc.IS, matrices: Sequence[PETSc.Mat], icntl: dict[int, int]):
-        self.dofs = dofs
-        self.blocks = [K.createSubMatrix(dofs, dofs) for K in matrices]
-        self.A = self.blocks[0].duplicate(copy=True)
-        self.ksp = PETSc.KSP().create(dofs.comm)
-        self.ksp.setOperators(self.A)
-        self.ksp.setType("preonly")
-        pc = self.ksp.getPC()
-        pc.setType("lu")
-        pc.setFactorSolverType("mumps")
-        pc.setFactorSetUpSolverType()
-        factor = pc.getFactorMatrix()
-        for key, value in icntl.items():
-            factor.setMumpsIcntl(key, value)
-
-    def solve(self, coefficients: Sequence[complex], rhs: PETSc.Vec) -> PETSc.Vec:
-        self.A.zeroEntries()
-        for c, block in zip(coefficients, self.blocks, strict=True):
-            if c != 0:
-                self.A.axpy(c, block, SAME)
-        pc = self.ksp.getPC()
-        try:
-            self.ksp.setUp()
-            failed = pc.getFailedReason()
-        except PETSc.Error:
-            failed = -1
-        if failed:
-            info = pc.getFactorMatrix().getMumpsInfog(1)
-            hint = (
-                "the system is singular: is every conducting region connected to an electrode?"
-                if info == -10
-                else "see the MUMPS manual (INFOG), or reduce the mesh size"
-            )
-            raise SolverError(f"MUMPS factorization failed (INFOG(1) = {info}); {hint}")
-        x = self.A.createVecRight()
-        self.ksp.solve(rhs, x)
-        return x
-
-
 class ImpedanceSystem:
     """Z(ω) of a meshed cell: volume media, surface admittances and metal electrodes."""
 
@@ -145,14 +104,14 @@ class ImpedanceSystem:
         volumes: Sequence[VolumeTerm],
         surfaces: Sequence[SurfaceTerm] = (),
         degree: int = 2,
-        mumps_icntl: dict[int, int] | None = None,
+        solver: LinearSolverOptions | None = None,
         voltage: float = 1.0,
     ):
         self.bundle = bundle
         self.voltage = voltage
         self.volume_terms = list(volumes)  # the specifications, for models built on this system
         self.surface_terms = list(surfaces)
-        self.icntl = {14: 50} | (mumps_icntl or {})
+        self.solver = solver or LinearSolverOptions()
         mesh = bundle.mesh
         self.comm: MPI.Comm = mesh.comm
         self.V = fem.functionspace(mesh, ("Lagrange", degree))
@@ -191,9 +150,9 @@ class ImpedanceSystem:
             self._add_term(st.group, "surface", st.admittance, form, source, q)
         if not any(t.kind == "volume" for t in self.terms):
             raise SolverError("no volume of the mesh has a medium: check materials")
-        self._full = _Restricted(self.free, [t.matrix for t in self.terms], self.icntl)
-        self._dc: _Restricted | None = None
-        self._dc_fill: _Restricted | None = None
+        self.operator = RestrictedOperator(self.free, [t.matrix for t in self.terms], self.solver)
+        self._dc: RestrictedOperator | None = None
+        self._dc_fill: RestrictedOperator | None = None
 
     def _add_term(self, group, kind, coefficient, form, source, weight) -> None:
         K = self._pattern.duplicate(copy=True)
@@ -262,6 +221,16 @@ class ImpedanceSystem:
         full.restoreSubVector(dofs, sub)
         return rhs
 
+    def rhs(self, coefficients: Sequence[complex]) -> PETSc.Vec:
+        """Right-hand side of the free-dof system at these coefficients (Dirichlet data moved)."""
+        return self._rhs(coefficients, self.free, self.g)
+
+    def potential(self, x: PETSc.Vec) -> PETSc.Vec:
+        """The full potential vector from the free-dof values ``x`` (Dirichlet values added)."""
+        phi = self.g.copy()
+        phi.isaxpy(self.free, 1.0, x)
+        return phi
+
     def current(self, coefficients: Sequence[complex], phi: PETSc.Vec) -> complex:
         """Current into the working electrode for the potential ``phi`` (consistent reaction)."""
         total = 0j
@@ -280,10 +249,8 @@ class ImpedanceSystem:
         if omega == 0:
             return self.solve_dc()
         coeffs = self.coefficients(omega)
-        x = self._full.solve(coeffs, self._rhs(coeffs, self.free, self.g))
-        phi = self.g.copy()
-        phi.isaxpy(self.free, 1.0, x)
-        return self._solution(omega, coeffs, phi)
+        self.operator.update(coeffs)
+        return self._solution(omega, coeffs, self.potential(self.operator.solve(self.rhs(coeffs))))
 
     def solve_dc(self) -> Solution:
         """The ω → 0 limit: conduction where current flows at DC, then electrostatics elsewhere.
@@ -303,21 +270,23 @@ class ImpedanceSystem:
             free[self.free_local] = True
             start = self.V.dofmap.index_map.local_range[0]
 
-            def restricted(mask: np.ndarray) -> _Restricted | None:
+            def restricted(mask: np.ndarray) -> RestrictedOperator | None:
                 if self.comm.allreduce(int(mask.sum()), MPI.SUM) == 0:
                     return None
                 idx = (np.flatnonzero(mask) + start).astype(PETSc.IntType)
                 dofs = PETSc.IS().createGeneral(idx, comm=self.comm)
-                return _Restricted(dofs, [t.matrix for t in self.terms], self.icntl)
+                return RestrictedOperator(dofs, [t.matrix for t in self.terms], self.solver)
 
             self._dc = restricted(free & conducting)
             self._dc_fill = restricted(free & ~conducting)
         phi = self.g.copy()
         if self._dc is not None:
-            x = self._dc.solve(sigma, self._rhs(sigma, self._dc.dofs, self.g))
+            self._dc.update(sigma)
+            x = self._dc.solve(self._rhs(sigma, self._dc.dofs, self.g))
             phi.isaxpy(self._dc.dofs, 1.0, x)
         if self._dc_fill is not None and any(static):
-            y = self._dc_fill.solve(static, self._rhs(static, self._dc_fill.dofs, phi))
+            self._dc_fill.update(static)
+            y = self._dc_fill.solve(self._rhs(static, self._dc_fill.dofs, phi))
             phi.isaxpy(self._dc_fill.dofs, 1.0, y)
         return self._solution(0.0, sigma, phi)
 
@@ -343,7 +312,8 @@ class ImpedanceSystem:
         return u
 
     def sweep(self, frequencies: np.ndarray, on_step=None) -> np.ndarray:
-        """Z at each frequency (Hz) by one direct solve per frequency."""
+        """Z at each frequency (Hz) by one full solve per frequency: the reference that
+        :func:`eisfem.solvers.frequency_sweep.sweep` checks its fast path against."""
         Z = np.empty(len(frequencies), dtype=complex)
         for i, f in enumerate(frequencies):
             Z[i] = self.solve(2 * np.pi * float(f)).impedance

@@ -96,3 +96,17 @@ def test_bad_override_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "cell.side" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_fast_sweep_relaxation_and_drt_plot(demo_run: Path):
+    """The default fast sweep reports its solves and error; the relaxation key adds up to DC."""
+    s = json.loads((demo_run / "summary.json").read_text())
+    sweep = s["sweep"]
+    assert sweep["method"] == "fast" and sweep["converged"]
+    assert sweep["estimated_max_relative_error"] < sweep["tolerance"]
+    assert 2 <= len(sweep["snapshot_frequencies_Hz"]) < 10
+    relax = s["relaxation"]
+    assert len(relax["tau_s"]) == len(relax["resistance_ohm"]) >= 2
+    assert relax["sum_ohm"] == pytest.approx(s["resistance_dc_ohm"], rel=1e-4)
+    assert (demo_run / "drt.png").stat().st_size > 1000
+    assert s["linear_solver"]["mumps_infog"]["factor_entries"] > 0
