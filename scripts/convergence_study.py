@@ -6,6 +6,9 @@ C_dl 10 µF/cm², assumed) and an applied current of 1 mA/cm². Each `mesh.refin
 element size; the table gives every quantity per mesh and its change from the previous mesh.
 
     .venv/bin/python scripts/convergence_study.py --refine 1 1.41 2 --out docs/convergence.md
+
+With ``--out`` the table replaces everything below the marker line of that file (the reading
+above it is kept).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ OVERRIDES = [
     "focusing.band_widths=[1 um, 5 um]",
 ]
 FREQUENCIES = (1e3, 8e6, 3e8)  # Hz: charge-transfer plateau, constriction apex, bulk apex
+MARKER = "<!-- table: written by scripts/convergence_study.py -->"
 
 
 def study(refine: float) -> dict:
@@ -127,7 +131,10 @@ def main() -> None:
     text = table(rows)
     print(text)
     if args.out:
-        args.out.write_text(text + "\n")
+        # the reading of the table above the marker is written by hand: keep it
+        old = args.out.read_text() if args.out.exists() else ""
+        head = old[: old.index(MARKER)] if MARKER in old else ""
+        args.out.write_text(f"{head}{MARKER}\n\n{text}\n")
 
 
 if __name__ == "__main__":
