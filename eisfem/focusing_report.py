@@ -22,25 +22,25 @@ from dolfinx.io import XDMFFile
 
 from eisfem.config import RunConfig
 from eisfem.postprocess.focusing import ContactFocusing
+from eisfem.postprocess.impedance import M2_TO_CM2
 from eisfem.solvers.cell_terms import CONTACTS, charge_transfer
 from eisfem.solvers.dc_current import DCProblem, DCSolution
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
-from eisfem.solvers.system import ImpedanceSystem, Solution
+from eisfem.solvers.system import Solution
 
 INTERFACE_FILE = "interface.xdmf"
-M2_TO_CM2 = 1e4
 
 
 class FocusingReport:
     """Focusing metrics and interface fields of the solutions of one system."""
 
-    def __init__(self, cfg: RunConfig, system: ImpedanceSystem):
+    def __init__(self, cfg: RunConfig, spaces: FieldSpaces, flux: InterfaceFlux):
         self.cfg = cfg
-        self.system = system
-        self.flux = InterfaceFlux(system)
-        self.contact = ContactFocusing(self.flux)
-        self.spaces = FieldSpaces(system)
+        self.system = spaces.system
+        self.flux = flux
+        self.contact = ContactFocusing(flux)
+        self.spaces = spaces
 
     def metrics(self, solution: Solution, total: complex) -> dict[str, Any] | None:
         """Metrics of ``solution`` whose electrode current is ``total`` (None: no current)."""
@@ -137,9 +137,11 @@ class FocusingReport:
         }
 
 
-def focusing_summary(cfg: RunConfig, system: ImpedanceSystem, solutions, folder: Path) -> dict:
+def focusing_summary(
+    cfg: RunConfig, spaces: FieldSpaces, flux: InterfaceFlux, solutions, folder: Path
+) -> dict:
     """The summary entries ``focusing`` (and ``dc`` with a ``dc`` config section)."""
-    report = FocusingReport(cfg, system)
+    report = FocusingReport(cfg, spaces, flux)
     out: dict[str, Any] = {
         "focusing": {
             "note": "j_nominal = |I| / nominal electrode area; bands along contact edges; the "

@@ -27,6 +27,7 @@ from eisfem.rundir import atomic_run_dir
 from eisfem.solvers.cell_terms import surface_terms, volume_terms
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.frequency_sweep import SweepResult, sweep
+from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.linear_solver import LinearSolverOptions
 from eisfem.solvers.system import ImpedanceSystem, Solution
 
@@ -120,7 +121,9 @@ def run(
         with console.stage("fields"):
             solutions = _field_solutions(cfg, result, spectrum, dc)
             write_tags(bundle, tmp)
-            write_fields(FieldSpaces(system), solutions, tmp)
+            spaces = FieldSpaces(system)
+            write_fields(spaces, solutions, tmp)
+            flux = InterfaceFlux(system)  # shared by the current maps and the focusing metrics
         with console.stage("fit and DRT"):
             analysis = results.analyse(cfg, spectrum) if comm.rank == 0 else None
             extra = comm.bcast(analysis.summary(spectrum, cfg) if analysis else None, root=0)
@@ -128,9 +131,9 @@ def run(
             with console.stage("current maps"):
                 ac = comm.bcast(results.map_frequency(analysis, spectrum) if analysis else None)
                 maps = [("DC", 0.0)] + ([ac] if ac else [])
-                extra["current_map"] = results.render_fields(system, solutions, maps, tmp)
+                extra["current_map"] = results.render_fields(spaces, flux, solutions, maps, tmp)
         with console.stage("current focusing"):
-            focusing = focusing_summary(cfg, system, solutions, tmp)
+            focusing = focusing_summary(cfg, spaces, flux, solutions, tmp)
         summary = build_summary(
             cfg.name,
             spectrum,

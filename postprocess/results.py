@@ -22,8 +22,9 @@ from eisfem.postprocess.drt import DRT, METHOD, compute_drt, exact_per_peak
 from eisfem.postprocess.fitting import ArcFit, CircuitFit, assign_labels, fit_arcs
 from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum
 from eisfem.solvers.fields import FieldSpaces
+from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.materials import EPS0
-from eisfem.solvers.system import ImpedanceSystem, Solution
+from eisfem.solvers.system import Solution
 
 CONSTRICTION_LABEL = "cstr"
 
@@ -124,7 +125,8 @@ def map_frequency(analysis: Analysis, spectrum: Spectrum) -> tuple[str, float] |
 
 
 def render_fields(
-    system: ImpedanceSystem,
+    spaces: FieldSpaces,
+    flux: InterfaceFlux,
     solutions: list[Solution],
     frequencies: list[tuple[str, float]],
     folder: Path,
@@ -135,9 +137,8 @@ def render_fields(
     "current_map" entry of summary.json (on every rank).
     """
     from eisfem.postprocess import render  # pyvista/VTK: only when rendering
-    from eisfem.solvers.interface_current import interface_current
 
-    spaces = FieldSpaces(system)
+    system = spaces.system
     sampler = render.SectionSampler(spaces)
     panels, sections, means = [], [], []
     for title, f in frequencies:
@@ -146,9 +147,7 @@ def render_fields(
             (s for s in solutions if abs(s.omega - omega) <= 1e-3 * omega),
             None,
         ) or system.solve(omega)
-        panel = render.MapPanel(
-            title, f, render.gather_current(interface_current(spaces, sol), system.comm)
-        )
+        panel = render.MapPanel(title, f, render.gather_current(flux(sol), system.comm))
         section = sampler.section(sol, f"|φ| at {panel.heading}")
         if system.comm.rank == 0:
             gathered = panel.current

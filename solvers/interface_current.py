@@ -38,7 +38,6 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from eisfem.geometry import tags
-from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.system import ImpedanceSystem, Solution
 
 WE_INTERFACE = (tags.WE_CONTACT, tags.PORE_FLOOR, tags.WE_GAP)
@@ -226,13 +225,3 @@ class InterfaceFlux:
     def __call__(self, solution: Solution) -> InterfaceCurrent:
         jn = self.samples(solution, EDGE_MIDPOINTS).mean(axis=1)
         return InterfaceCurrent(self.group, self.centroid, self.area, self.normal, jn, self.tri)
-
-
-def interface_current(
-    spaces: FieldSpaces, solution: Solution, groups: Sequence[str] = WE_INTERFACE
-) -> InterfaceCurrent:
-    """Normal current density on the facets of ``groups`` for ``solution``.
-
-    For several solutions of one system, build :class:`InterfaceFlux` once and call it.
-    """
-    return InterfaceFlux(spaces.system, groups)(solution)
