@@ -20,7 +20,7 @@ from mpi4py import MPI
 import eisfem  # noqa: F401  (dolfinx_solver before dolfinx)
 from eisfem.config import RunConfig, load_config
 from eisfem.geometry.mesh import MeshBundle, mesh_bundle
-from eisfem.pipeline import build_system
+from eisfem.simulation.pipeline import build_system
 from eisfem.solvers.system import ImpedanceSystem
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ import numpy as np
 from benchlib import build, demo_config, emit, environment, say, with_solver
 
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.solvers.frequency_sweep import sweep
+from eisfem.solvers.spectrum import sweep
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from benchlib import (
 )
 
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.solvers.frequency_sweep import sweep
+from eisfem.solvers.spectrum import sweep
 
 GROWTH = 2 ** (1 / 3)  # refine step: about twice the dofs
 

@@ -14,7 +14,7 @@ import numpy as np
 from benchlib import Timer, build, demo_config, emit, environment, run_child, say
 
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.solvers.frequency_sweep import sweep
+from eisfem.solvers.spectrum import sweep
 
 
 def case(refine: float, degree: int) -> None:

@@ -1,3 +1,3 @@
-from eisfem.cli import main
+from eisfem.cli.main import main
 
 raise SystemExit(main())

@@ -24,7 +24,7 @@ import gmsh
 import numpy as np
 
 from eisfem.config import RunConfig
-from eisfem.errors import GeometryError
+from eisfem.core.errors import GeometryError
 from eisfem.geometry import tags
 from eisfem.geometry.footprint import PlaneFaces, add_plan
 from eisfem.geometry.plan import UM, InterfacePlan, plan_interface

@@ -20,7 +20,7 @@ from dolfinx.io import gmsh as gmshio
 from mpi4py import MPI
 
 from eisfem.config import RunConfig
-from eisfem.errors import GeometryError
+from eisfem.core.errors import GeometryError
 from eisfem.geometry import tags
 from eisfem.geometry.builder import BuiltModel, SideModel, build_model, gap_height_maps
 from eisfem.geometry.plan import UM

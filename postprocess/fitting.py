@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from eisfem.errors import EisfemError
+from eisfem.core.errors import EisfemError
 from eisfem.postprocess.drt import DRT, compute_drt
 from eisfem.postprocess.impedance import M2_TO_CM2
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eisfem.errors import EisfemError
+from eisfem.core.errors import EisfemError
 
 TESTED_FORMATS = (".csv", ".mpt", ".dta", ".z")
 

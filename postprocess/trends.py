@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from eisfem.errors import ConfigError
+from eisfem.core.errors import ConfigError
 
 LOG_SPAN = 5.0  # max/min ratio from which an axis of positive values is drawn logarithmic
 

@@ -23,10 +23,10 @@ import numpy as np
 
 from eisfem.config import load_config
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.pipeline import build_system
 from eisfem.postprocess.focusing import ContactFocusing
-from eisfem.solvers.cell_terms import charge_transfer
-from eisfem.solvers.dc_current import DCProblem
+from eisfem.simulation.cell_terms import charge_transfer
+from eisfem.simulation.pipeline import build_system
+from eisfem.solvers.applied_current import DCProblem
 from eisfem.solvers.interface_current import InterfaceFlux
 
 ROOT = Path(__file__).resolve().parents[1]

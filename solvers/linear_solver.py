@@ -28,7 +28,7 @@ from typing import Literal
 
 from petsc4py import PETSc
 
-from eisfem.errors import SolverError
+from eisfem.core.errors import SolverError
 
 SAME = PETSc.Mat.Structure.SAME_NONZERO_PATTERN
 

@@ -47,7 +47,7 @@ import numpy as np
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from eisfem.errors import SolverError
+from eisfem.core.errors import SolverError
 from eisfem.solvers.system import ImpedanceSystem, Solution
 
 CANDIDATES_PER_DECADE = 20

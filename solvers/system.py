@@ -35,7 +35,7 @@ from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from eisfem.errors import SolverError
+from eisfem.core.errors import SolverError
 from eisfem.geometry import tags
 from eisfem.geometry.mesh import MeshBundle
 from eisfem.solvers.linear_solver import LinearSolverOptions, RestrictedOperator
@@ -313,7 +313,7 @@ class ImpedanceSystem:
 
     def sweep(self, frequencies: np.ndarray, on_step=None) -> np.ndarray:
         """Z at each frequency (Hz) by one full solve per frequency: the reference that
-        :func:`eisfem.solvers.frequency_sweep.sweep` checks its fast path against."""
+        :func:`eisfem.solvers.spectrum.sweep` checks its fast path against."""
         Z = np.empty(len(frequencies), dtype=complex)
         for i, f in enumerate(frequencies):
             Z[i] = self.solve(2 * np.pi * float(f)).impedance

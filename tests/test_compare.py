@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eisfem.cli import main
+from eisfem.cli.main import main
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
-from eisfem.rundir import MARKER
+from eisfem.simulation.rundir import MARKER
 
 DATA = Path(__file__).resolve().parent / "data"
 sys.path.insert(0, str(DATA))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from eisfem.cli import main
+from eisfem.cli.main import main
 from eisfem.config import apply_overrides, load_config, parse_config
-from eisfem.errors import ConfigError
+from eisfem.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "configs" / "demo.yaml"

@@ -6,7 +6,7 @@ import io
 import re
 from types import SimpleNamespace
 
-from eisfem.console import Console
+from eisfem.simulation.console import Console
 
 
 def run_steps(console: Console) -> None:

@@ -24,11 +24,11 @@ from conftest import nzsp
 
 from eisfem.config import parse_config
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.pipeline import build_system
 from eisfem.postprocess.focusing import ContactFocusing
+from eisfem.simulation.cell_terms import charge_transfer
+from eisfem.simulation.pipeline import build_system
+from eisfem.solvers.applied_current import DCProblem
 from eisfem.solvers.arrhenius import BOLTZMANN_EV
-from eisfem.solvers.cell_terms import charge_transfer
-from eisfem.solvers.dc_current import DCProblem
 from eisfem.solvers.interface_current import InterfaceFlux
 
 A, R, L, SIGMA = 10e-6, 100e-6, 200e-6, 0.55

@@ -16,9 +16,9 @@ from scipy.optimize import brentq
 
 from eisfem.config import parse_config
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.pipeline import build_system
-from eisfem.solvers.cell_terms import charge_transfer
-from eisfem.solvers.dc_current import DCProblem
+from eisfem.simulation.cell_terms import charge_transfer
+from eisfem.simulation.pipeline import build_system
+from eisfem.solvers.applied_current import DCProblem
 from eisfem.solvers.interface_current import InterfaceFlux
 
 SIGMA = 0.55

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from eisfem.cli import main
+from eisfem.cli.main import main
 
 ALL_YAML = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"))
 # sweep files (a base config plus a `sweep:` block) are exercised by tests/test_sweep*.py

@@ -16,11 +16,11 @@ from conftest import nzsp
 
 from eisfem.config import load_config, parse_config
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.pipeline import build_system
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
-from eisfem.solvers.frequency_sweep import affine_parts, sweep
+from eisfem.simulation.pipeline import build_system
 from eisfem.solvers.materials import EPS0, LinearMedium
 from eisfem.solvers.reduced_order import ReducedModel
+from eisfem.solvers.spectrum import affine_parts, sweep
 from eisfem.solvers.system import ImpedanceSystem, SurfaceTerm, VolumeTerm
 
 DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"

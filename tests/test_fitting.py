@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from eisfem.config import load_config
-from eisfem.postprocess import results
 from eisfem.postprocess.drt import compute_drt, exact_per_peak
 from eisfem.postprocess.fitting import FitError, assign_labels, fit_arcs
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
+from eisfem.simulation import outputs as results
 
 F = np.logspace(7, -1, 81)  # 10 points per decade, as an analyser sweeps
 R_S = 12.0

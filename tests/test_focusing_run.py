@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eisfem.cli import main
+from eisfem.cli.main import main
 
 CONFIG = {
     "name": "focus",

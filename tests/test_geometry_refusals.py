@@ -7,7 +7,7 @@ import pytest
 from conftest import nzsp
 
 from eisfem.config import parse_config
-from eisfem.errors import ConfigError
+from eisfem.core.errors import ConfigError
 
 PATCH = {"shape": "patch", "side": "40 um", "thickness": "20 um"}
 PELLET = {"shape": "cylinder", "radius": "50 um", "thickness": "20 um"}

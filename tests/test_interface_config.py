@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from eisfem.config import parse_config
-from eisfem.errors import ConfigError
+from eisfem.core.errors import ConfigError
 
 
 def base(**sections) -> dict:

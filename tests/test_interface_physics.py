@@ -18,12 +18,12 @@ from conftest import nzsp
 
 from eisfem.config import parse_config
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.pipeline import build_system
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
+from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.temperature import temperature_sweep
 from eisfem.solvers.arrhenius import BOLTZMANN_EV, arrhenius_factor
 from eisfem.solvers.kinetics import FARADAY, GAS_CONSTANT
 from eisfem.solvers.materials import EPS0
-from eisfem.temperature_sweep import temperature_sweep
 
 SIGMA, EPS_R = 0.55, 30.0  # the electrolyte of nzsp()
 SIDE, THICKNESS = 50e-6, 20e-6

@@ -14,9 +14,9 @@ from conftest import nzsp
 
 from eisfem.config import parse_config
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.pipeline import build_system
 from eisfem.postprocess.impedance import log_frequencies
 from eisfem.postprocess.kramers_kronig import lin_kk
+from eisfem.simulation.pipeline import build_system
 
 LIMIT = 5e-3
 

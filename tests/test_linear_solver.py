@@ -9,11 +9,11 @@ import pytest
 from conftest import nzsp
 
 from eisfem.config import load_config, parse_config
-from eisfem.errors import ConfigError, SolverError
+from eisfem.core.errors import ConfigError, SolverError
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.pipeline import build_system
 from eisfem.postprocess.impedance import log_frequencies
-from eisfem.solvers.frequency_sweep import sweep
+from eisfem.simulation.pipeline import build_system
+from eisfem.solvers.spectrum import sweep
 
 DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 SMALL = ["solver.degree=1", "mesh.refine=0.7"]

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import yaml
 
-from eisfem import pipeline
-from eisfem.cli import main
-from eisfem.rundir import MARKER
+from eisfem.cli.main import main
+from eisfem.simulation import pipeline
+from eisfem.simulation.rundir import MARKER
 
 DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 FAST = ["--set", "solver.degree=1", "--set", "frequencies.points_per_decade=3", "--quiet"]

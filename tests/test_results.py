@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eisfem.cli import main
+from eisfem.cli.main import main
 from eisfem.config import load_config
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.pipeline import build_system
+from eisfem.simulation.pipeline import build_system
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.materials import EPS0
 

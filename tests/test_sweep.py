@@ -18,14 +18,14 @@ import pytest
 import yaml
 from test_config import base  # the same small pore-array config
 
-from eisfem.aggregate import collect, flatten
-from eisfem.cli import main
+from eisfem.batch.aggregate import collect, flatten
+from eisfem.batch.slurm import SlurmOptions, array_ranges, write_script
+from eisfem.batch.sweep import case_id, expand, load_sweep
+from eisfem.batch.sweepdir import COMPLETE, FAILED, NOT_RUN, SweepDir
+from eisfem.cli.main import main
 from eisfem.config import load_config
-from eisfem.errors import ConfigError
-from eisfem.rundir import MARKER, atomic_run_dir
-from eisfem.slurm import SlurmOptions, array_ranges, write_script
-from eisfem.sweep import case_id, expand, load_sweep
-from eisfem.sweepdir import COMPLETE, FAILED, NOT_RUN, SweepDir
+from eisfem.core.errors import ConfigError
+from eisfem.simulation.rundir import MARKER, atomic_run_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "configs" / "sweep-contact.yaml"
@@ -386,8 +386,8 @@ def test_a_swept_section_becomes_dotted_columns(tmp_path):
 def test_one_runner_per_folder_and_dry_run(tmp_path, capsys):
     import fcntl
 
-    from eisfem.batch import run_sweep
-    from eisfem.errors import EisfemError
+    from eisfem.batch.runner import run_sweep
+    from eisfem.core.errors import EisfemError
 
     raw = sweep_of({"grid": {"interface.radius": ["10 um", "15 um"]}})
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(raw))

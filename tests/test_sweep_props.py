@@ -11,10 +11,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from eisfem.batch.sweep import expand
 from eisfem.config import apply_overrides, load_config, parse_config
-from eisfem.errors import ConfigError
-from eisfem.sweep import expand
-from eisfem.units import to_si
+from eisfem.config.units import to_si
+from eisfem.core.errors import ConfigError
 
 SOURCE = "cfg.yaml"
 

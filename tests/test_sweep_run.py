@@ -16,12 +16,12 @@ import pyarrow.csv as pa_csv
 import pytest
 import yaml
 
-from eisfem import batch
-from eisfem.aggregate import collect
-from eisfem.cli import main
-from eisfem.rundir import MARKER
-from eisfem.sweep import load_sweep
-from eisfem.sweepdir import COMPLETE, FAILED, SweepDir
+from eisfem.batch import runner as batch
+from eisfem.batch.aggregate import collect
+from eisfem.batch.sweep import load_sweep
+from eisfem.batch.sweepdir import COMPLETE, FAILED, SweepDir
+from eisfem.cli.main import main
+from eisfem.simulation.rundir import MARKER
 
 # A 20 µm patch with one pore, P1, 13 frequencies: about 2-3 s per case, mostly start-up.
 TINY = {

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from test_sweep_run import write_sweep
 
-from eisfem.aggregate import collect
-from eisfem.cli import main
-from eisfem.sweepdir import COMPLETE, SweepDir
+from eisfem.batch.aggregate import collect
+from eisfem.batch.sweepdir import COMPLETE, SweepDir
+from eisfem.cli.main import main
 
 pytestmark = pytest.mark.slurm
 

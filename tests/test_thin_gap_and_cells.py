@@ -20,8 +20,8 @@ from conftest import nzsp
 
 from eisfem.config import parse_config
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.pipeline import build_system
 from eisfem.postprocess.impedance import log_frequencies
+from eisfem.simulation.pipeline import build_system
 
 
 def sweep(raw: dict, f: np.ndarray) -> np.ndarray:

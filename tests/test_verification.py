@@ -16,8 +16,8 @@ from conftest import nzsp
 
 from eisfem.config import load_config, parse_config
 from eisfem.geometry.mesh import mesh_bundle
-from eisfem.pipeline import build_system
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
+from eisfem.simulation.pipeline import build_system
 from eisfem.solvers.materials import EPS0
 
 DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"

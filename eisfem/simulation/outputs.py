@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from eisfem.config import FullContact, RunConfig
-from eisfem.errors import EisfemError
+from eisfem.core.errors import EisfemError
 from eisfem.postprocess import plots
 from eisfem.postprocess.drt import DRT, METHOD, compute_drt, exact_per_peak
 from eisfem.postprocess.fitting import ArcFit, CircuitFit, assign_labels, fit_arcs

@@ -1,5 +1,5 @@
 """Command line: ``eisfem run | validate | schema | compare`` (+ sweep commands from
-eisfem.sweep_cli).
+eisfem.cli.sweep_commands).
 
 User mistakes (EisfemError) end with one line on stderr and exit status 2; under MPI only
 rank 0 speaks.
@@ -14,12 +14,12 @@ from pathlib import Path
 
 from mpi4py import MPI
 
+from eisfem.cli.sweep_commands import COMMANDS as SWEEP_COMMANDS
+from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
 from eisfem.config import json_schema, load_config
-from eisfem.console import Console
-from eisfem.errors import EisfemError
-from eisfem.sweep_cli import COMMANDS as SWEEP_COMMANDS
-from eisfem.sweep_cli import add_commands as add_sweep_commands
-from eisfem.units import to_si
+from eisfem.config.units import to_si
+from eisfem.core.errors import EisfemError
+from eisfem.simulation.console import Console
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,7 +88,7 @@ def measured_area(text: str | None) -> float | None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from eisfem.postprocess.compare import compare
+    from eisfem.simulation.compare import compare
 
     area = measured_area(args.area)
     console = Console(quiet=args.quiet)
@@ -99,7 +99,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from eisfem.pipeline import run  # imports DOLFINx: keep `validate` and `schema` light
+    from eisfem.simulation.pipeline import (
+        run,  # imports DOLFINx: keep `validate` and `schema` light
+    )
 
     cfg = load_config(args.config, args.overrides)
     out = args.out or Path("runs") / args.config.stem

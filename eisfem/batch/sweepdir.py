@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from eisfem.errors import ConfigError
-from eisfem.rundir import is_complete
-from eisfem.sweep import Sweep
+from eisfem.batch.sweep import Sweep
+from eisfem.core.errors import ConfigError
+from eisfem.simulation.rundir import is_complete
 
 COMPLETE = "complete"
 FAILED = "failed"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from eisfem.sweep import load_sweep
-from eisfem.sweepdir import FAILED, SweepDir
+from eisfem.batch.sweep import load_sweep
+from eisfem.batch.sweepdir import FAILED, SweepDir
 
 
 def _positive(text: str) -> int:
@@ -71,7 +71,7 @@ def _folder(args: argparse.Namespace) -> SweepDir:
 
 
 def _counts_line(folder: SweepDir) -> tuple[str, int]:
-    from eisfem.aggregate import TABLE, collect, status_counts
+    from eisfem.batch.aggregate import TABLE, collect, status_counts
 
     counts = status_counts(collect(folder))
     text = ", ".join(f"{n} {status}" for status, n in counts.items())
@@ -81,7 +81,7 @@ def _counts_line(folder: SweepDir) -> tuple[str, int]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from eisfem.batch import run_sweep
+    from eisfem.batch.runner import run_sweep
 
     sweep = load_sweep(args.sweep)
     folder = _folder(args)
@@ -110,7 +110,7 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _plot_sweep(args: argparse.Namespace) -> int:
-    from eisfem.aggregate import read_results
+    from eisfem.batch.aggregate import read_results
     from eisfem.postprocess.trends import default_group, trend_plot
 
     folder = SweepDir(args.dir)
@@ -130,7 +130,7 @@ def _plot_sweep(args: argparse.Namespace) -> int:
 
 
 def _slurm(args: argparse.Namespace) -> int:
-    from eisfem.slurm import SlurmOptions, write_script
+    from eisfem.batch.slurm import SlurmOptions, write_script
 
     folder = _folder(args)
     options = SlurmOptions(

@@ -47,15 +47,15 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from eisfem.config import (
-    Model,
     RunConfig,
     describe_validation_error,
     printable,
     read_yaml,
     set_dotted,
 )
-from eisfem.errors import ConfigError
-from eisfem.units import registry
+from eisfem.config.base import Model
+from eisfem.config.units import registry
+from eisfem.core.errors import ConfigError
 
 MAX_CASES = 100_000
 ID_LENGTH = 12  # hex digits of SHA-256: a collision among 10⁵ cases has odds ~1e-5

@@ -31,7 +31,7 @@ from dolfinx.la import InsertMode
 from petsc4py import PETSc
 from scipy.optimize import brentq
 
-from eisfem.errors import SolverError
+from eisfem.core.errors import SolverError
 from eisfem.geometry import tags
 from eisfem.solvers.kinetics import ChargeTransfer
 from eisfem.solvers.system import ImpedanceSystem, Solution

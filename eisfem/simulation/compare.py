@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-from eisfem.errors import EisfemError
+from eisfem.core.errors import EisfemError
 from eisfem.postprocess import plots
 from eisfem.postprocess.drt import compute_drt
 from eisfem.postprocess.impedance import Spectrum
 from eisfem.postprocess.measured import read_measured
-from eisfem.rundir import is_complete
+from eisfem.simulation.rundir import is_complete
 
 CM2 = 1e-4  # m²: the "area" of values that are already per cm²
 

@@ -34,10 +34,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from eisfem.errors import EisfemError
-from eisfem.rundir import is_complete
-from eisfem.sweep import Case, Sweep
-from eisfem.sweepdir import COMPLETE, FAILED, SweepDir, error_line
+from eisfem.batch.sweep import Case, Sweep
+from eisfem.batch.sweepdir import COMPLETE, FAILED, SweepDir, error_line
+from eisfem.core.errors import EisfemError
+from eisfem.simulation.rundir import is_complete
 
 POLL_SECONDS = 0.1
 PR_SET_PDEATHSIG = 1

@@ -23,8 +23,8 @@ from dolfinx.io import XDMFFile
 from eisfem.config import RunConfig
 from eisfem.postprocess.focusing import ContactFocusing
 from eisfem.postprocess.impedance import M2_TO_CM2
-from eisfem.solvers.cell_terms import CONTACTS, charge_transfer
-from eisfem.solvers.dc_current import DCProblem, DCSolution
+from eisfem.simulation.cell_terms import CONTACTS, charge_transfer
+from eisfem.solvers.applied_current import DCProblem, DCSolution
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.system import Solution

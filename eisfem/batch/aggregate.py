@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from eisfem.errors import ConfigError
-from eisfem.sweepdir import COMPLETE, FAILED, SweepDir
+from eisfem.batch.sweepdir import COMPLETE, FAILED, SweepDir
+from eisfem.core.errors import ConfigError
 
 TABLE = "results"
 

@@ -16,8 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from eisfem.config_base import Model
-from eisfem.units import Length, quantity
+from eisfem.config.base import Model
+from eisfem.config.units import Length, quantity
 
 Fraction = quantity("dimensionless", gt=0, le=1, example="0.3")
 Offset = quantity("m", ge=0, example="1 mm")

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from eisfem.config import RunConfig
-from eisfem.errors import SolverError
+from eisfem.core.errors import SolverError
 from eisfem.geometry.mesh import MeshBundle, mesh_bundle
-from eisfem.pipeline import build_system
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
+from eisfem.simulation.pipeline import build_system
 from eisfem.solvers.arrhenius import apparent_activation_energy
 
 

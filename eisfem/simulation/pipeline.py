@@ -15,20 +15,20 @@ import yaml
 from mpi4py import MPI
 
 from eisfem.config import RunConfig, SolverSettings
-from eisfem.console import Console
-from eisfem.focusing_report import focusing_summary
 from eisfem.geometry.mesh import MeshBundle, mesh_bundle
-from eisfem.postprocess import results
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
 from eisfem.postprocess.relaxation import relaxation_summary
 from eisfem.postprocess.summary import build_summary, write_json
-from eisfem.rundir import atomic_run_dir
-from eisfem.solvers.cell_terms import surface_terms, volume_terms
+from eisfem.simulation import outputs as results
+from eisfem.simulation.cell_terms import surface_terms, volume_terms
+from eisfem.simulation.console import Console
+from eisfem.simulation.focusing import focusing_summary
+from eisfem.simulation.rundir import atomic_run_dir
 from eisfem.solvers.fields import FieldSpaces
-from eisfem.solvers.frequency_sweep import SweepResult, sweep
 from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.linear_solver import LinearSolverOptions
+from eisfem.solvers.spectrum import SweepResult, sweep
 from eisfem.solvers.system import ImpedanceSystem, Solution
 
 

@@ -1,10 +1,10 @@
 """Sweeps on a Slurm cluster: an sbatch job-array script with one array task per case.
 
 ``eisfem slurm`` prepares the sweep folder exactly as ``eisfem sweep`` does (case configs and
-manifest, see :mod:`eisfem.sweepdir`) and writes ``DIR/sweep.sbatch``. Array task *i* runs case
-*i* with the same ``eisfem run`` a local sweep uses, under ``srun`` (MPI) when a case has more
-than one task, and writes its output to ``DIR/logs/<id>.log``, so ``eisfem collect DIR`` builds
-the same table afterwards. Only cases that are not complete get an array index, and a task
+manifest, see :mod:`eisfem.batch.sweepdir`) and writes ``DIR/sweep.sbatch``. Array task *i*
+runs case *i* with the same ``eisfem run`` a local sweep uses, under ``srun`` (MPI) when a case
+has more than one task, and writes its output to ``DIR/logs/<id>.log``, so ``eisfem collect DIR``
+builds the same table afterwards. Only cases that are not complete get an array index, and a task
 whose case became complete meanwhile exits at once: resubmitting is resuming.
 """
 
@@ -15,9 +15,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eisfem.rundir import MARKER, is_complete
-from eisfem.sweep import Sweep
-from eisfem.sweepdir import SweepDir, write_atomic
+from eisfem.batch.sweep import Sweep
+from eisfem.batch.sweepdir import SweepDir, write_atomic
+from eisfem.simulation.rundir import MARKER, is_complete
 
 SCRIPT = "sweep.sbatch"
 

@@ -1,0 +1,1 @@
+"""Many runs: parameter sweeps (expansion, folders, local workers, Slurm arrays, aggregation)."""
