@@ -52,7 +52,7 @@ def _gather(comm, array: np.ndarray) -> np.ndarray:
     return np.concatenate(comm.allgather(np.ascontiguousarray(array)))
 
 
-def _point_segment_distance(points: np.ndarray, segments: np.ndarray) -> np.ndarray:
+def point_segment_distance(points: np.ndarray, segments: np.ndarray) -> np.ndarray:
     """Distance of each point to the nearest of ``segments`` (m, 2, 3)."""
     if len(segments) == 0:
         return np.full(len(points), np.inf)
@@ -92,11 +92,11 @@ class ContactFocusing:
         plane = _gather(comm, _horizontal_insulating(bundle)).reshape(-1, 3, 3)
         self.size = np.sqrt(2 * self.area)  # ≈ edge length of the facet
         self.edges = _contact_edges(tri, np.concatenate([others, plane]))
-        self.distance = _point_segment_distance(self.centroid, self.edges)
+        self.distance = point_segment_distance(self.centroid, self.edges)
         # sub-triangles sample the trace within each facet (distributions, band edges)
         self._bary = _subtriangle_centroids(SUBDIVISIONS)
         points = np.einsum("sk,nkd->nsd", self._bary, tri)
-        self._sample_distance = _point_segment_distance(points.reshape(-1, 3), self.edges).reshape(
+        self._sample_distance = point_segment_distance(points.reshape(-1, 3), self.edges).reshape(
             len(tri), len(self._bary)
         )
         self._sample_area = np.repeat(self.area[:, None] / len(self._bary), len(self._bary), 1)

@@ -1,11 +1,13 @@
 """Pictures of where the current goes: interface current maps and a potential cross-section.
 
-* Current map: |j_n| on each facet of the working-electrode interface (contact, pore floors,
-  gap footprints), seen from the metal side, rendered offscreen with pyvista (VTK picks EGL or
-  OSMesa when there is no X display; ``scripts/system-deps.sh`` installs Mesa's EGL). Values
-  are per volt of applied amplitude, in A/cm². The colour scale is capped at the 99.5th
-  area-weighted percentile, because at DC |j_n| is singular at contact edges (≈ r^-1/2) and the
-  peak grows with mesh refinement; the peak is printed in the title with that caveat.
+* Current map: |j_n|/j_nominal on the working-electrode interface (contact, pore floors, gap
+  footprints), seen from the metal side, on a logarithmic colour scale over the whole range
+  (j_nominal = |I| / nominal electrode area, so 1 is the uniform current). Nodal values
+  averaged per part of the interface and Gouraud shading keep rims smooth without blurring
+  the physical jump at the rim (``postprocess.current_map``). Next to each map, the profile of
+  |j_n|/j_nominal against the distance to the contact rim, on the contact and on the gap
+  side, with the d^−1/2 slope of an ideal contact edge for reference. At DC the peak next to
+  an ideal contact edge is singular (it grows with mesh refinement); the title says so.
 * Potential cross-section: |φ| sampled on a vertical plane through the cell centre with
   DOLFINx point evaluation (collective, works under MPI), drawn with matplotlib.
 
@@ -14,7 +16,6 @@ Both are drawn on rank 0 from data gathered there.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,15 +26,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from dolfinx import geometry
+from matplotlib.collections import LineCollection
+from matplotlib.colors import LogNorm
 from mpi4py import MPI
 
+from eisfem.geometry import tags
+from eisfem.postprocess.current_map import nodal_parts, rim_profile
+from eisfem.postprocess.focusing import area_percentiles, point_segment_distance
 from eisfem.solvers.fields import FieldSpaces
-from eisfem.solvers.interface_current import InterfaceCurrent
+from eisfem.solvers.interface_current import InterfaceCurrent, InterfaceFlux
 from eisfem.solvers.system import Solution
 
-M2_PER_CM2 = 1e-4
 UM = 1e-6
-CAP_PERCENTILE = 99.5
+DECADES = 4  # the colour scale spans at most this many decades below the peak
 
 
 @dataclass
@@ -41,6 +46,9 @@ class MapPanel:
     title: str  # e.g. "DC" or "constriction arc apex"
     frequency: float  # Hz, 0 = DC
     current: InterfaceCurrent  # gathered: all facets of the interface
+    nominal: float  # j_nominal = |I| / nominal electrode area, A/m²
+    edges: np.ndarray  # (m, 2, 3) contact-rim segments, metres (empty: no rim)
+    contact_group: int  # facet tag value of the contact
 
     @property
     def short(self) -> str:
@@ -49,6 +57,11 @@ class MapPanel:
     @property
     def heading(self) -> str:
         return self.title if self.frequency == 0 else f"{self.title}, {self.short}"
+
+    @property
+    def relative(self) -> np.ndarray:
+        """|j_n| / j_nominal of each facet."""
+        return np.abs(self.current.jn) / self.nominal
 
 
 def gather_current(ic: InterfaceCurrent, comm: MPI.Comm) -> InterfaceCurrent | None:
@@ -64,74 +77,108 @@ def gather_current(ic: InterfaceCurrent, comm: MPI.Comm) -> InterfaceCurrent | N
     )
 
 
-def weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """The ``q``-th percentile of ``values`` when each value stands for ``weights`` of area."""
-    order = np.argsort(values)
-    cum = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cum, q / 100 * cum[-1])])
+def map_panel(
+    title: str,
+    frequency: float,
+    flux: InterfaceFlux,
+    solution: Solution,
+    current: complex,
+    edges: np.ndarray,
+) -> MapPanel | None:
+    """The panel of ``solution`` whose electrode current is ``current`` (A); collective,
+    the panel on rank 0 (None elsewhere). ``edges``: the contact rim (ContactFocusing.edges)."""
+    system = flux.system
+    gathered = gather_current(flux(solution), system.comm)
+    if gathered is None:
+        return None
+    bundle = system.bundle
+    nominal = abs(current) / bundle.electrode_area
+    contact = bundle.groups.get(tags.WE_CONTACT, -1)
+    return MapPanel(title, frequency, gathered, nominal if nominal > 0 else 1.0, edges, contact)
 
 
-def _offscreen() -> None:
-    """Without an X display, let VTK use EGL directly instead of failing on X first."""
-    if not os.environ.get("DISPLAY"):
-        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+def _log_range(values: np.ndarray, area: np.ndarray) -> tuple[float, float]:
+    """Colour range: the largest value down to the 0.5th area percentile of the positive
+    values, at most DECADES below the top (exact zeros, e.g. a pore floor at DC, fall below)."""
+    top = float(values.max()) if values.size and values.max() > 0 else 1.0
+    positive = values > 0
+    low = area_percentiles(values[positive], area[positive], [0.5])[0] if positive.any() else top
+    return max(float(low), top * 10.0**-DECADES), top
+
+
+def _draw_map(ax, fig, panel: MapPanel) -> None:
+    ic = panel.current
+    rel = panel.relative
+    vmin, vmax = _log_range(rel, ic.area)
+    norm = LogNorm(vmin=vmin, vmax=vmax if vmax > vmin else vmin * 10)
+    cmap = plt.get_cmap("inferno").with_extremes(under="0.75")
+    image = None
+    for part in nodal_parts(ic.vertices, rel, ic.group):
+        xy = part.xy / UM
+        image = ax.tripcolor(
+            xy[:, 0],
+            xy[:, 1],
+            part.triangles,
+            np.maximum(part.values, vmin * 0.999),
+            shading="gouraud",
+            norm=norm,
+            cmap=cmap,
+            rasterized=True,
+        )
+    if len(panel.edges):
+        segments = panel.edges[:, :, :2] / UM
+        ax.add_collection(LineCollection(segments, colors="cyan", linewidths=0.4, alpha=0.7))
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (µm)")
+    ax.set_ylabel("y (µm)")
+    peak = float(rel.max()) if rel.size else 0.0
+    note = " (mesh-dependent at an ideal edge)" if panel.frequency == 0 else ""
+    ax.set_title(f"{panel.heading}: |j_n|/j_nominal, peak {peak:.3g}{note}", fontsize=8)
+    if image is not None:
+        bar = fig.colorbar(image, ax=ax, shrink=0.85, extend="min")
+        bar.set_label("|j_n| / j_nominal (log; grey: below range)", fontsize=8)
+
+
+def _draw_profile(ax, panel: MapPanel) -> None:
+    ic = panel.current
+    on_contact = ic.group == panel.contact_group
+    distance = point_segment_distance(ic.centroid, panel.edges)
+    profile = rim_profile(distance, ic.area, panel.relative, on_contact)
+    if profile is None:
+        ax.text(0.5, 0.5, "no contact rim", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return
+    d = profile.distance / UM
+    ax.loglog(d, profile.contact, "o-", ms=3, lw=1.2, label="contact side")
+    if np.isfinite(profile.other).any():
+        ax.loglog(d, profile.other, "s--", ms=3, lw=1.0, label="gap / pore side")
+    finite = np.isfinite(profile.contact)
+    if finite.any():
+        d0, j0 = d[finite][0], profile.contact[finite][0]
+        ax.loglog(d, j0 * (d / d0) ** -0.5, ":", color="0.4", lw=1, label="∝ d^−1/2 (ideal edge)")
+    ax.axhline(1.0, color="0.6", lw=0.8)
+    ax.set_xlabel("distance to the contact rim (µm)")
+    ax.set_ylabel("mean |j_n| / j_nominal")
+    ax.set_title("profile across the rim (area-weighted mean per bin)", fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7)
 
 
 def current_maps(panels: Sequence[MapPanel], path: Path) -> None:
-    """Render |j_n| of each panel side by side, viewed from the metal (−z), into ``path``."""
-    _offscreen()
-    import pyvista as pv  # heavy import, and only rank 0 renders
-
-    size = 560
-    plotter = pv.Plotter(
-        off_screen=True, shape=(1, len(panels)), window_size=(size * len(panels), size + 60)
+    """Each panel as a map (log colour scale) with its rim profile beside it, into ``path``."""
+    fig, axes = plt.subplots(
+        len(panels),
+        2,
+        figsize=(10.5, 4.4 * len(panels)),
+        layout="constrained",
+        squeeze=False,
+        width_ratios=[1.35, 1.0],
     )
-    plotter.set_background("white")
-    for k, panel in enumerate(panels):
-        ic = panel.current
-        n = len(ic.area)
-        points = ic.vertices.reshape(-1, 3) / UM
-        faces = np.column_stack([np.full(n, 3), np.arange(3 * n).reshape(n, 3)]).ravel()
-        surface = pv.PolyData(points, faces)
-        jn = np.abs(ic.jn) * M2_PER_CM2
-        # one scalar bar per panel: pyvista shares bars between meshes with the same title
-        # (and VTK's bar font drops "|": the title spells the magnitude out)
-        name = f"normal current density, {panel.short} (A/cm² per V)"
-        surface.cell_data[name] = jn
-        cap = weighted_percentile(jn, ic.area, CAP_PERCENTILE)
-        mean = float(np.sum(jn * ic.area) / ic.area.sum())
-        size_um = np.ptp(points[:, :2], axis=0)
-        plotter.subplot(0, k)
-        plotter.add_mesh(
-            surface,
-            scalars=name,
-            cmap="inferno",
-            clim=(0.0, cap if cap > 0 else 1.0),
-            above_color="cyan",
-            scalar_bar_args={
-                "title": name,
-                "color": "black",
-                "vertical": False,
-                "fmt": "%.3g",
-                "title_font_size": 14,
-                "label_font_size": 13,
-                "position_x": 0.15,
-                "position_y": 0.02,
-                "width": 0.7,
-            },
-        )
-        plotter.add_text(
-            f"{panel.heading}\n{size_um[0]:.3g} µm × {size_um[1]:.3g} µm, seen from the metal"
-            f"\nmean {mean:.3g}, peak {jn.max():.3g} A/cm² per V"
-            f"\n(peak: mesh-dependent; cyan: above {CAP_PERCENTILE:g}th percentile)",
-            font_size=9,
-            color="black",
-        )
-        plotter.view_xy()
-        plotter.enable_parallel_projection()
-        plotter.camera.zoom(1.0)
-    plotter.screenshot(str(path))
-    plotter.close()
+    for row, panel in zip(axes, panels, strict=True):
+        _draw_map(row[0], fig, panel)
+        _draw_profile(row[1], panel)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
 
 
 @dataclass

@@ -136,10 +136,12 @@ def render_fields(
     Uses the solution already computed at a frequency (to 0.1 %) or solves anew. Returns the
     "current_map" entry of summary.json (on every rank).
     """
-    from eisfem.postprocess import render  # pyvista/VTK: only when rendering
+    from eisfem.postprocess import render  # matplotlib drawing: only when rendering
+    from eisfem.postprocess.focusing import ContactFocusing
 
     system = spaces.system
     sampler = render.SectionSampler(spaces)
+    edges = ContactFocusing(flux).edges
     panels, sections, means = [], [], []
     for title, f in frequencies:
         omega = 2 * math.pi * f
@@ -147,8 +149,9 @@ def render_fields(
             (s for s in solutions if abs(s.omega - omega) <= 1e-3 * omega),
             None,
         ) or system.solve(omega)
-        panel = render.MapPanel(title, f, render.gather_current(flux(sol), system.comm))
-        section = sampler.section(sol, f"|φ| at {panel.heading}")
+        current = system.voltage / sol.impedance if sol.impedance != 0 else 0.0
+        panel = render.map_panel(title, f, flux, sol, current, edges)
+        section = sampler.section(sol, f"|φ| at {title}" + (f", {f:.3g} Hz" if f else ""))
         if system.comm.rank == 0:
             gathered = panel.current
             panels.append(panel)

@@ -1,0 +1,182 @@
+"""Shared machinery of the validation gallery: one forward model, the interface arc, output.
+
+Every gallery case is an ordinary eisfem run config (a dict, validated by the config schema)
+solved through eisfem's own Python entry points: the mesh bundle, the impedance system and
+the fast frequency sweep of a run, without the run folder (the gallery writes its own tables
+and figures). What experimentalists call the interface arc is extracted the way an
+equivalent-circuit analysis with unchanged bulk and grain-boundary elements would: the cell's
+impedance minus that of the same pellet in full contact, which for a homogeneous (or
+brick-layer) electrolyte is exactly L/κ_eff(ω) per area.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np
+
+import eisfem  # noqa: F401  (before dolfinx/petsc4py)
+from eisfem.config import RunConfig, parse_config
+from eisfem.geometry.builder import gap_height_maps
+from eisfem.geometry.mesh import MeshBundle, mesh_bundle
+from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum, log_frequencies
+from eisfem.simulation.cell_terms import electrolyte_medium
+from eisfem.simulation.pipeline import build_system
+from eisfem.solvers.spectrum import sweep
+from eisfem.solvers.system import ImpedanceSystem
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "validation"
+UM = 1e-6
+
+
+def config(raw: dict[str, Any], **dotted: Any) -> RunConfig:
+    """A validated run config from ``raw`` with dotted overrides (``interface.radius``)."""
+    raw = json.loads(json.dumps(raw))
+    for key, value in dotted.items():
+        node = raw
+        *head, last = key.split(".")
+        for part in head:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return parse_config(raw, source="gallery")
+
+
+@dataclass
+class Solved:
+    """One solved case: its spectrum, DC impedance and the objects behind them."""
+
+    cfg: RunConfig
+    bundle: MeshBundle
+    system: ImpedanceSystem
+    spectrum: Spectrum
+    r_dc: float  # Ω·cm²
+
+    @property
+    def z(self) -> np.ndarray:
+        return self.spectrum.area_specific
+
+    def full_contact(self, omega: np.ndarray | float, r_dc: float | None = None) -> np.ndarray:
+        """Ω·cm² of the same electrode in full contact.
+
+        The electrolyte is homogeneous (or a brick-layer effective medium), so that cell's
+        impedance is its DC resistance times κ_eff(0)/κ_eff(ω) whatever its shape (one
+        geometric factor). ``r_dc``: that DC resistance (Ω·cm²), by default L/κ_eff(0), exact
+        when the electrode covers the pellet or the patch.
+        """
+        medium = electrolyte_medium(self.cfg.materials.electrolyte, self.cfg.temperature)
+        k0 = medium(0.0).real
+        if r_dc is None:
+            r_dc = self.cfg.cell.thickness / k0 * M2_TO_CM2
+        w = np.atleast_1d(np.asarray(omega, dtype=float))
+        return np.array([r_dc * k0 / medium(float(x)) for x in w])
+
+    def interface(self, reference_dc: float | None = None) -> InterfaceArc:
+        """The interface arc: this spectrum minus the full-contact one (see full_contact)."""
+        w = 2 * np.pi * self.spectrum.frequency
+        z_int = self.z - self.full_contact(w, reference_dc)
+        r_dc = self.r_dc - float(self.full_contact(0.0, reference_dc)[0].real)
+        return InterfaceArc.of(self.spectrum.frequency, z_int, r_dc)
+
+
+@dataclass
+class InterfaceArc:
+    """The extra arc of an imperfect contact: R = its DC value, apex f, C = 1/(2π f R)."""
+
+    resistance_ohm_cm2: float
+    apex_frequency_Hz: float
+    capacitance_F_per_cm2: float
+
+    @classmethod
+    def of(cls, f: np.ndarray, z: np.ndarray, r_dc: float) -> InterfaceArc:
+        arcs = area_spectrum(f, z).arcs()
+        if not arcs:
+            raise ValueError("the interface contribution has no arc in the frequency range")
+        apex = max(arcs, key=lambda a: a.apex_minus_imag_ohm).apex_frequency_Hz
+        return cls(r_dc, apex, 1.0 / (2 * math.pi * apex * r_dc))
+
+    @property
+    def tau_s(self) -> float:
+        return 1.0 / (2 * math.pi * self.apex_frequency_Hz)
+
+    def as_dict(self) -> dict[str, float]:
+        return dataclasses.asdict(self) | {"tau_s": self.tau_s}
+
+
+def area_spectrum(f: np.ndarray, z_ohm_cm2: np.ndarray) -> Spectrum:
+    """A Spectrum whose impedance is given in Ω·cm² (nominal area 1 cm²)."""
+    return Spectrum(np.asarray(f), np.asarray(z_ohm_cm2), 1.0 / M2_TO_CM2)
+
+
+def frequencies(cfg: RunConfig) -> np.ndarray:
+    f = cfg.frequencies
+    return log_frequencies(f.max, f.min, f.points_per_decade)
+
+
+def solve(cfg: RunConfig, bundle: MeshBundle | None = None) -> Solved:
+    """Spectrum (fast sweep) and DC impedance of ``cfg``; reuses ``bundle`` if given (its
+    thin-gap heights are taken from ``cfg``, so only the gap height may differ)."""
+    if bundle is None:
+        bundle = mesh_bundle(cfg)
+    else:
+        bundle = dataclasses.replace(bundle, gap_height=gap_height_maps(cfg))
+    system = build_system(cfg, bundle)
+    f = frequencies(cfg)
+    result = sweep(system, f, "fast", cfg.solver.sweep_tolerance)
+    spectrum = Spectrum(f, result.impedance, bundle.electrode_area)
+    r_dc = float((system.solve_dc().impedance * bundle.electrode_area * M2_TO_CM2).real)
+    return Solved(cfg, bundle, system, spectrum, r_dc)
+
+
+def solve_dc(cfg: RunConfig) -> tuple[float, MeshBundle]:
+    """DC resistance (Ω·cm²) only, and the mesh it was computed on."""
+    bundle = mesh_bundle(cfg)
+    system = build_system(cfg, bundle)
+    r = float((system.solve_dc().impedance * bundle.electrode_area * M2_TO_CM2).real)
+    return r, bundle
+
+
+def write_json(name: str, data: Any) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.json"
+    path.write_text(json.dumps(data, indent=1, default=float) + "\n")
+    return path
+
+
+def refinement_change(cfg: RunConfig, reference_dc: float | None = None) -> dict[str, float]:
+    """Relative change of the interface arc's R and apex frequency when every mesh size is
+    divided by 1.5: the accuracy estimate quoted next to the gallery's numbers."""
+    coarse = solve(cfg).interface(reference_dc)
+    fine_cfg = cfg.model_copy(update={"mesh": cfg.mesh.model_copy(update={"refine": 1.5})})
+    fine = solve(fine_cfg).interface(reference_dc)
+    return {
+        "resistance": abs(fine.resistance_ohm_cm2 / coarse.resistance_ohm_cm2 - 1),
+        "apex_frequency": abs(fine.apex_frequency_Hz / coarse.apex_frequency_Hz - 1),
+    }
+
+
+def savefig(fig, name: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.png"
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def markdown_table(name: str, header: list[str], rows: list[list[Any]]) -> Path:
+    """``docs/validation/<name>.md``: a table the validation page links to."""
+    def cell(v: Any) -> str:
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
