@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from eisfem.config import RunConfig, parse_config
 from eisfem.geometry.builder import gap_height_maps
 from eisfem.geometry.mesh import MeshBundle, mesh_bundle
 from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum, log_frequencies
+from eisfem.postprocess.interface_arc import InterfaceArc, interface_arc
 from eisfem.simulation.cell_terms import electrolyte_medium
 from eisfem.simulation.pipeline import build_system
 from eisfem.solvers.spectrum import sweep
@@ -81,38 +81,9 @@ class Solved:
     def interface(self, reference_dc: float | None = None) -> InterfaceArc:
         """The interface arc: this spectrum minus the full-contact one (see full_contact)."""
         w = 2 * np.pi * self.spectrum.frequency
-        z_int = self.z - self.full_contact(w, reference_dc)
-        r_dc = self.r_dc - float(self.full_contact(0.0, reference_dc)[0].real)
-        return InterfaceArc.of(self.spectrum.frequency, z_int, r_dc)
-
-
-@dataclass
-class InterfaceArc:
-    """The extra arc of an imperfect contact: R = its DC value, apex f, C = 1/(2π f R)."""
-
-    resistance_ohm_cm2: float
-    apex_frequency_Hz: float
-    capacitance_F_per_cm2: float
-
-    @classmethod
-    def of(cls, f: np.ndarray, z: np.ndarray, r_dc: float) -> InterfaceArc:
-        arcs = area_spectrum(f, z).arcs()
-        if not arcs:
-            raise ValueError("the interface contribution has no arc in the frequency range")
-        apex = max(arcs, key=lambda a: a.apex_minus_imag_ohm).apex_frequency_Hz
-        return cls(r_dc, apex, 1.0 / (2 * math.pi * apex * r_dc))
-
-    @property
-    def tau_s(self) -> float:
-        return 1.0 / (2 * math.pi * self.apex_frequency_Hz)
-
-    def as_dict(self) -> dict[str, float]:
-        return dataclasses.asdict(self) | {"tau_s": self.tau_s}
-
-
-def area_spectrum(f: np.ndarray, z_ohm_cm2: np.ndarray) -> Spectrum:
-    """A Spectrum whose impedance is given in Ω·cm² (nominal area 1 cm²)."""
-    return Spectrum(np.asarray(f), np.asarray(z_ohm_cm2), 1.0 / M2_TO_CM2)
+        full_dc = float(self.full_contact(0.0, reference_dc)[0].real)
+        return interface_arc(self.spectrum.frequency, self.z,
+                             self.full_contact(w, reference_dc), self.r_dc, full_dc)
 
 
 def frequencies(cfg: RunConfig) -> np.ndarray:

@@ -16,7 +16,9 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from common import area_spectrum, config, markdown_table, savefig, solve, write_json
+from common import config, markdown_table, savefig, solve, write_json
+
+from eisfem.postprocess.interface_arc import area_spectrum
 
 PELLET = 2e-3  # m
 SPACINGS_UM = [0.3, 3, 30, 100, 300, 1000]

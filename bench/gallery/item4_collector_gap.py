@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from common import area_spectrum, config, markdown_table, savefig, solve, write_json
+from common import config, markdown_table, savefig, solve, write_json
+
+from eisfem.postprocess.interface_arc import area_spectrum
 
 PELLET = 2e-3  # m
 HEIGHTS_NM = [10, 30, 100, 300, 1000, 3000]
