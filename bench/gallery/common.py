@@ -25,11 +25,11 @@ import numpy as np
 import eisfem  # noqa: F401  (before dolfinx/petsc4py)
 from eisfem.config import RunConfig, parse_config
 from eisfem.geometry.builder import gap_height_maps
-from eisfem.geometry.mesh import MeshBundle, mesh_bundle
+from eisfem.geometry.mesh import MeshBundle
 from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum, log_frequencies
 from eisfem.postprocess.interface_arc import InterfaceArc, interface_arc
 from eisfem.simulation.cell_terms import electrolyte_medium
-from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.model import build_mesh, build_system, geometry_spec
 from eisfem.solvers.spectrum import sweep
 from eisfem.solvers.system import ImpedanceSystem
 
@@ -95,9 +95,9 @@ def solve(cfg: RunConfig, bundle: MeshBundle | None = None) -> Solved:
     """Spectrum (fast sweep) and DC impedance of ``cfg``; reuses ``bundle`` if given (its
     thin-gap heights are taken from ``cfg``, so only the gap height may differ)."""
     if bundle is None:
-        bundle = mesh_bundle(cfg)
+        bundle = build_mesh(cfg)
     else:
-        bundle = dataclasses.replace(bundle, gap_height=gap_height_maps(cfg))
+        bundle = dataclasses.replace(bundle, gap_height=gap_height_maps(geometry_spec(cfg)))
     system = build_system(cfg, bundle)
     f = frequencies(cfg)
     result = sweep(system, f, "fast", cfg.solver.sweep_tolerance)
@@ -108,7 +108,7 @@ def solve(cfg: RunConfig, bundle: MeshBundle | None = None) -> Solved:
 
 def solve_dc(cfg: RunConfig) -> tuple[float, MeshBundle]:
     """DC resistance (Ω·cm²) only, and the mesh it was computed on."""
-    bundle = mesh_bundle(cfg)
+    bundle = build_mesh(cfg)
     system = build_system(cfg, bundle)
     r = float((system.solve_dc().impedance * bundle.electrode_area * M2_TO_CM2).real)
     return r, bundle

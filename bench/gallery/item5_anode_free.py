@@ -21,12 +21,11 @@ from common import config, markdown_table, savefig, write_json
 
 import eisfem  # noqa: F401
 from eisfem.geometry import tags
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.postprocess import render
 from eisfem.postprocess.focusing import ContactFocusing
 from eisfem.simulation.cell_terms import charge_transfer
-from eisfem.simulation.pipeline import build_system
-from eisfem.solvers.applied_current import DCProblem
+from eisfem.simulation.model import build_mesh, build_system
+from eisfem.solvers.applied_current import AppliedCurrentProblem
 from eisfem.solvers.interface_current import InterfaceFlux
 
 J_APPLIED = -12.0  # A/m² = −1.2 mA/cm², plating
@@ -55,12 +54,12 @@ def distribution(interface: dict, i0: float | None, title: str, panels: list) ->
     if i0 is not None:
         cfg = config(BASE, interface=interface,
                      **{"kinetics.we.exchange_current_density": f"{i0} A/m^2"})
-    bundle = mesh_bundle(cfg)
+    bundle = build_mesh(cfg)
     system = build_system(cfg, bundle)
     if i0 is None:
-        problem = DCProblem(system, ideal=[tags.WE_CONTACT])
+        problem = AppliedCurrentProblem(system, ideal=[tags.WE_CONTACT])
     else:
-        problem = DCProblem(system, butler_volmer={
+        problem = AppliedCurrentProblem(system, butler_volmer={
             tags.WE_CONTACT: charge_transfer(cfg.kinetics.we, cfg.temperature)})
     dc = problem.at_current(J_APPLIED * bundle.electrode_area)
     flux = InterfaceFlux(system)

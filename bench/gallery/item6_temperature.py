@@ -19,7 +19,7 @@ import numpy as np
 from common import config, markdown_table, savefig, solve, write_json
 
 import eisfem  # noqa: F401
-from eisfem.geometry.mesh import mesh_bundle
+from eisfem.simulation.model import build_mesh
 from eisfem.solvers.arrhenius import apparent_activation_energy
 
 TEMPERATURES_C = [-40.0, -20.0, 0.0, 20.0, 40.0]
@@ -35,7 +35,7 @@ def series(grain_um: float) -> dict:
     gb = {"grain_size": f"{grain_um} um"}
     base = config(MORPHOLOGY, materials={"electrolyte": {"preset": "NZSP-polycrystal",
                                                          "grain_boundaries": gb}})
-    bundle = mesh_bundle(base)
+    bundle = build_mesh(base)
     rows = []
     for t in TEMPERATURES_C:
         cfg = base.model_copy(update={"temperature": t + 273.15})

@@ -17,13 +17,12 @@ import pytest
 import eisfem  # noqa: F401
 from eisfem.config import parse_config
 from eisfem.geometry import tags
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.postprocess.focusing import ContactFocusing
 from eisfem.postprocess.impedance import M2_TO_CM2, log_frequencies
 from eisfem.postprocess.interface_arc import area_spectrum, interface_arc
 from eisfem.simulation.cell_terms import charge_transfer, electrolyte_medium
-from eisfem.simulation.pipeline import build_system
-from eisfem.solvers.applied_current import DCProblem
+from eisfem.simulation.model import build_mesh, build_system
+from eisfem.solvers.applied_current import AppliedCurrentProblem
 from eisfem.solvers.arrhenius import apparent_activation_energy
 from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.spectrum import sweep
@@ -40,7 +39,7 @@ def _config(cell: dict, interface: dict, electrolyte: dict, **extra):
 def _solve(cfg, pellet: float | None = None):
     """(frequency, Z in Ω·cm², Z of the same cell in full contact, R_dc, R_dc full contact);
     with ``pellet`` (m) the rest of a pellet that thick is added as its exact 1D impedance."""
-    bundle = mesh_bundle(cfg)
+    bundle = build_mesh(cfg)
     system = build_system(cfg, bundle)
     f = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, cfg.frequencies.points_per_decade)
     area = bundle.electrode_area * M2_TO_CM2
@@ -124,7 +123,7 @@ def test_constriction_activation_energy_lies_between_bulk_and_gb_and_follows_gb_
             {"kind": "spots", "placement": "single", "area_fraction": 0.01, **GAP},
             {"preset": "NZSP-polycrystal", "grain_boundaries": {"grain_size": grain}},
         )
-        bundle = mesh_bundle(base)
+        bundle = build_mesh(base)
         temperatures = [233.15, 298.15]
         r_int = []
         for T in temperatures:
@@ -142,10 +141,10 @@ def _amplification(interface: dict) -> dict:
     cfg = _config({"shape": "patch", "side": "60 um", "thickness": "40 um"}, interface,
                   {"preset": "NBH"}, kinetics={"we": {"exchange_current_density": "20 mA/cm^2"}},
                   )
-    bundle = mesh_bundle(cfg)
+    bundle = build_mesh(cfg)
     system = build_system(cfg, bundle)
     bv = {tags.WE_CONTACT: charge_transfer(cfg.kinetics.we, cfg.temperature)}
-    dc = DCProblem(system, butler_volmer=bv).at_current(-12.0 * bundle.electrode_area)
+    dc = AppliedCurrentProblem(system, butler_volmer=bv).at_current(-12.0 * bundle.electrode_area)
     focus = ContactFocusing(InterfaceFlux(system))
     m = focus.metrics(dc.solution, dc.current, bundle.electrode_area, [1e-6], [2.0], [50, 90])
     contact = m["contact_area_m2"] / bundle.electrode_area
