@@ -65,7 +65,7 @@ def match(s_um: float) -> dict:
 
     a = math.exp(brentq(excess, math.log(0.5 * a0), math.log(min(2.5 * a0, 0.45 * s_um)),
                         xtol=2e-3))
-    h = 30.0
+    h = 27.0  # ≈ ε0/(34 nF/cm²): the parallel-plate estimate
     for _ in range(5):
         sv = solve(case(s_um, a, h))
         arc = sv.interface()
