@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,7 @@ def frequencies(cfg: RunConfig) -> np.ndarray:
 def solve(cfg: RunConfig, bundle: MeshBundle | None = None) -> Solved:
     """Spectrum (fast sweep) and DC impedance of ``cfg``; reuses ``bundle`` if given (its
     thin-gap heights are taken from ``cfg``, so only the gap height may differ)."""
+    start = time.perf_counter()
     if bundle is None:
         bundle = build_mesh(cfg)
     else:
@@ -103,15 +105,23 @@ def solve(cfg: RunConfig, bundle: MeshBundle | None = None) -> Solved:
     result = sweep(system, f, "fast", cfg.solver.sweep_tolerance)
     spectrum = Spectrum(f, result.impedance, bundle.electrode_area)
     r_dc = float((system.solve_dc().impedance * bundle.electrode_area * M2_TO_CM2).real)
+    progress(f"spectrum, {system.dofs} dofs, R_dc {r_dc:.4g} Ω·cm²", start)
     return Solved(cfg, bundle, system, spectrum, r_dc)
 
 
 def solve_dc(cfg: RunConfig) -> tuple[float, MeshBundle]:
     """DC resistance (Ω·cm²) only, and the mesh it was computed on."""
+    start = time.perf_counter()
     bundle = build_mesh(cfg)
     system = build_system(cfg, bundle)
     r = float((system.solve_dc().impedance * bundle.electrode_area * M2_TO_CM2).real)
+    progress(f"DC only, {system.dofs} dofs, R_dc {r:.4g} Ω·cm²", start)
     return r, bundle
+
+
+def progress(what: str, start: float) -> None:
+    """One line per solved case (the gallery runs for many minutes)."""
+    print(f"  {what} ({time.perf_counter() - start:.1f} s)", flush=True)
 
 
 def write_json(name: str, data: Any) -> Path:
