@@ -16,6 +16,8 @@ the mean over the contact), not from the singular peak.
 
 from __future__ import annotations
 
+import time
+
 import matplotlib.pyplot as plt
 from common import config, markdown_table, progress, savefig, write_json
 
