@@ -49,11 +49,11 @@ PORES = {
 
 # name: (base, field, values, unit, axis label, trend of the parameter the thesis names)
 SERIES = {
-    "i": (PELLET, "interface.radius", [250, 160, 100, 60], "um",
+    "i": (PELLET, "interface.radius", [250, 120, 60], "um",
           "contact radius (µm), shrinking", "(i) contact area decreases"),
     "ii": (LATTICE, "cell.side", [240, 120, 80, 60], "um",
            "spots per (240 µm)²: 1, 4, 9, 16", "(ii) more spots, same contact area"),
-    "iii": (OFFSET, "cell.electrode_offset", [0, 100, 200, 300], "um",
+    "iii": (OFFSET, "cell.electrode_offset", [0, 150, 300], "um",
             "electrode offset (µm)", "(iii) electrode off-centre"),
     "iv": (PORES, "interface.height", [20, 100, 400, 1500], "nm",
            "pore depth (nm)", "(iv) pore depth grows"),

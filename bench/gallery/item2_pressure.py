@@ -31,9 +31,9 @@ from common import (
 from scipy.optimize import brentq
 
 TARGET_R, TARGET_F = 53.0, 88e3  # Ω·cm², Hz
-SPACINGS_UM = [100, 200, 400, 700]
+SPACINGS_UM = [100, 200, 700]
 PATH_SPACING_UM = 200
-PATH_SCALE = [1.0, 2.0, 4.0, 8.0]  # spot radius / matched radius along the pressure path
+PATH_SCALE = [1.0, 2.5, 7.0]  # spot radius / matched radius along the pressure path
 THIN_GAP_NM = 2.0  # path B end: the gap height that gives the measured C at 4.2 MPa
 BASE = {
     "cell": {"shape": "patch", "side": "200 um", "thickness": "2 mm"},

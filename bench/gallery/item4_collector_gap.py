@@ -23,7 +23,7 @@ from common import config, markdown_table, savefig, solve, write_json
 from eisfem.postprocess.interface_arc import area_spectrum
 
 PELLET = 2e-3  # m
-HEIGHTS_NM = [10, 30, 100, 300, 1000, 3000]
+HEIGHTS_NM = [10, 100, 1000, 3000]
 ISLAND_HEIGHTS_NM = [100, 1000]
 BASE = {
     "cell": {"shape": "patch", "side": "100 um", "thickness": "100 um"},

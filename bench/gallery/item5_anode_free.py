@@ -47,7 +47,7 @@ COLLECTORS = {
     "pellet": {"kind": "pores", "shape": "cylinder", "placement": "random", "radius": "3 um",
                "area_fraction": 0.10, "height": "1 um", "gap_model": "thin", "seed": 3},
 }
-FOIL_FRACTIONS = [0.02, 0.2]  # besides the 0.05 of the base case
+FOIL_FRACTIONS = [0.2]  # besides the 0.05 of the base case
 
 
 def distribution(interface: dict, i0: float | None, title: str, panels: list) -> dict:

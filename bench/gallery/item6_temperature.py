@@ -22,8 +22,8 @@ import eisfem  # noqa: F401
 from eisfem.simulation.model import build_mesh
 from eisfem.solvers.arrhenius import apparent_activation_energy
 
-TEMPERATURES_C = [-40.0, -20.0, 0.0, 20.0, 40.0]
-GRAIN_SIZES_UM = [0.5, 1.5, 5.0, 50.0]
+TEMPERATURES_C = [-40.0, 0.0, 40.0]
+GRAIN_SIZES_UM = [0.5, 1.5, 50.0]
 MORPHOLOGY = {"cell": {"shape": "patch", "side": "200 um", "thickness": "2 mm"},
               "interface": {"kind": "spots", "placement": "single", "radius": "3.39 um",
                             "height": "26.9 nm", "gap_model": "thin"},
