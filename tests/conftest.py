@@ -1,4 +1,4 @@
-"""Shared fixtures: small configs and a cache of meshed/solved systems per test session."""
+"""Shared fixtures: garbage collection on all ranks together after each test, small configs."""
 
 from __future__ import annotations
 
