@@ -1,4 +1,4 @@
-"""A polycrystalline electrolyte as a brick-layer effective medium (DESIGN.md §2).
+"""A polycrystalline electrolyte as a brick-layer effective medium (docs/design.md §2.5).
 
 Cubic grains of size d with grain boundaries of thickness δ ≪ d in series along the current:
 
