@@ -16,7 +16,7 @@ from rich.console import Console as RichConsole
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 
-class Console:
+class RunConsole:
     def __init__(
         self,
         quiet: bool = False,

@@ -6,17 +6,17 @@ import io
 import re
 from types import SimpleNamespace
 
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 
 
-def run_steps(console: Console) -> None:
+def run_steps(console: RunConsole) -> None:
     with console.stage("sweep"):
         console._rich.print("working")  # output while the live display is up
 
 
 def test_live_display_on_a_terminal():
     out = io.StringIO()
-    console = Console(file=out, terminal=True)
+    console = RunConsole(file=out, terminal=True)
     run_steps(console)
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())  # drop terminal codes
     assert "sweep ..." in text and "sweep done in" in text
@@ -26,7 +26,7 @@ def test_live_display_on_a_terminal():
 
 def test_no_live_display_off_a_terminal():
     out = io.StringIO()
-    run_steps(Console(file=out, terminal=False))
+    run_steps(RunConsole(file=out, terminal=False))
     lines = out.getvalue().splitlines()
     assert lines[0] == "sweep ..." and lines[2].startswith("  sweep done in")
     assert len(lines) == 3  # stage lines and the message only: no live display in logs
@@ -34,8 +34,8 @@ def test_no_live_display_off_a_terminal():
 
 def test_quiet_and_other_ranks_print_nothing():
     for console in (
-        Console(quiet=True, file=io.StringIO(), terminal=True),
-        Console(comm=SimpleNamespace(rank=1), file=io.StringIO(), terminal=True),
+        RunConsole(quiet=True, file=io.StringIO(), terminal=True),
+        RunConsole(comm=SimpleNamespace(rank=1), file=io.StringIO(), terminal=True),
     ):
         with console.stage("sweep"):
             pass
