@@ -31,7 +31,7 @@ from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum, log_frequencies
 from eisfem.postprocess.interface_arc import InterfaceArc, interface_arc
 from eisfem.simulation.cell_terms import electrolyte_medium
 from eisfem.simulation.model import build_mesh, build_system, geometry_spec
-from eisfem.solvers.spectrum import sweep
+from eisfem.solvers.spectrum import solve_spectrum
 from eisfem.solvers.system import ImpedanceSystem
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "validation"
@@ -102,7 +102,7 @@ def solve(cfg: RunConfig, bundle: MeshBundle | None = None) -> Solved:
         bundle = dataclasses.replace(bundle, gap_height=gap_height_maps(geometry_spec(cfg)))
     system = build_system(cfg, bundle)
     f = frequencies(cfg)
-    result = sweep(system, f, "fast", cfg.solver.sweep_tolerance)
+    result = solve_spectrum(system, f, "fast", cfg.solver.sweep_tolerance)
     spectrum = Spectrum(f, result.impedance, bundle.electrode_area)
     r_dc = float((system.solve_dc().impedance * bundle.electrode_area * M2_TO_CM2).real)
     progress(f"spectrum, {system.dofs} dofs, R_dc {r_dc:.4g} Ω·cm²", start)

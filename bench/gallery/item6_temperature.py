@@ -1,7 +1,7 @@
-"""Item 6: the apparent activation energy of the constriction arc (Ortmann et al. 2023; thesis
-L707, L715): between E_a,bulk = 0.26 eV and E_a,GB = 0.36 eV, approaching the grain-boundary
-value when many grain boundaries lie near the contacts (measured: E_a,int = 0.37 eV; at −40 °C
-an interface arc of ≈ 1.4 kHz and ≈ 0.1 µF/cm²).
+"""Item 6: the apparent activation energy of the constriction arc ([Ortmann2023] §2.2.2 and
+SI §8): between E_a,bulk = 0.26 eV and E_a,GB = 0.36 eV, approaching the grain-boundary value
+when many grain boundaries lie near the contacts (measured: E_a,int = 0.37 eV; at −40 °C an
+interface arc of ≈ 1.4 kHz and ≈ 0.1 µF/cm²).
 
 The morphology is item 2's match at 200 µm spacing (spot radius 3.39 µm, 26.9 nm vacuum gap) on
 the NZSP polycrystal preset. The mesh is built once; only the media change with temperature.

@@ -25,7 +25,7 @@ from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.applied_current import AppliedCurrentProblem
 from eisfem.solvers.arrhenius import apparent_activation_energy
 from eisfem.solvers.interface_current import InterfaceFlux
-from eisfem.solvers.spectrum import sweep
+from eisfem.solvers.spectrum import solve_spectrum
 
 FREQ = {"max": "1 GHz", "min": "1 kHz", "points_per_decade": 8}
 
@@ -43,7 +43,7 @@ def _solve(cfg, pellet: float | None = None):
     system = build_system(cfg, bundle)
     f = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, cfg.frequencies.points_per_decade)
     area = bundle.electrode_area * M2_TO_CM2
-    z = sweep(system, f, "fast", 1e-4).impedance * area
+    z = solve_spectrum(system, f, "fast", 1e-4).impedance * area
     r_dc = float(system.solve_dc().impedance.real) * area
     medium = electrolyte_medium(cfg.materials.electrolyte, cfg.temperature)
     per_length = np.array([M2_TO_CM2 / medium(2 * math.pi * x) for x in f])
@@ -65,8 +65,8 @@ GAP = {"height": "100 nm", "gap_model": "thin"}
 
 
 def test_more_spots_at_constant_contact_area_lower_r_and_tau():
-    """Ortmann thesis L703/L1057: a finer distribution of the same contact area lowers R_cstr;
-    the gap capacitance stays, so τ_cstr falls with it."""
+    """[Ortmann2023] §2.2.1, [Ortmann2024] §2.2: a finer distribution of the same contact area
+    lowers R_cstr; the gap capacitance stays, so τ_cstr falls with it."""
     arcs = [
         _arc(_config({"shape": "patch", "side": f"{s} um", "thickness": "60 um"},
                      {"kind": "spots", "placement": "single", "area_fraction": 0.1, **GAP}, NZSP))
@@ -80,7 +80,7 @@ def test_more_spots_at_constant_contact_area_lower_r_and_tau():
 
 def test_deeper_pores_lower_c_and_tau_not_r():
     """Deeper voids (gap height) keep R_cstr (no current crosses them at DC) and lower
-    C_cstr ∝ 1/h (Ortmann thesis L1103): the arc moves up in frequency."""
+    C_cstr ∝ 1/h ([Ortmann2024] §2.2.1): the arc moves up in frequency."""
     shallow, deep = (
         _arc(_config({"shape": "patch", "side": "100 um", "thickness": "60 um"},
                      {"kind": "spots", "placement": "single", "area_fraction": 0.2,
@@ -107,14 +107,14 @@ def _window_arcs(spacing_um: float, fraction: float) -> int:
 
 
 def test_fine_contacts_hide_in_the_grain_boundary_arc_sparse_ones_do_not():
-    """Ortmann et al. 2023 (Fig. 5, L701–703): fine pores give no arc of their own (it merges
+    """[Ortmann2023] §2.2.1 and Fig. 5: fine pores give no arc of their own (it merges
     with the grain-boundary arc); sparse contacts give a separate arc."""
     assert _window_arcs(3.0, 0.1) == 1
     assert _window_arcs(1000.0, 0.001) == 2
 
 
 def test_constriction_activation_energy_lies_between_bulk_and_gb_and_follows_gb_density():
-    """Ortmann thesis L707/L715: E_a of the constriction arc lies between E_a,bulk (0.26 eV)
+    """[Ortmann2023] §2.2.2: E_a of the constriction arc lies between E_a,bulk (0.26 eV)
     and E_a,GB (0.36 eV), nearer the GB value with more grain boundaries near the contacts."""
     energies = []
     for grain in ("0.5 um", "20 um"):
@@ -152,7 +152,7 @@ def _amplification(interface: dict) -> dict:
 
 
 def test_a_few_contact_spots_amplify_the_plating_current_more_than_a_conforming_collector():
-    """Deysher thesis T:256 / Tseng et al.: a collector touching at few spots concentrates the
+    """[Deysher2024] ch. 2 and [Tseng2024]: a collector touching at few spots concentrates the
     current (higher local density at equal nominal current) compared with a conforming one."""
     foil = _amplification({"kind": "spots", "placement": "single", "area_fraction": 0.05, **GAP})
     pellet = _amplification({"kind": "pores", "shape": "cylinder", "placement": "single",
