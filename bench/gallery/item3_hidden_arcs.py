@@ -21,8 +21,8 @@ from common import config, markdown_table, savefig, solve, write_json
 from eisfem.postprocess.interface_arc import area_spectrum
 
 PELLET = 2e-3  # m
-SPACINGS_UM = [0.3, 3, 30, 300, 1000]
-FRACTIONS = [0.5, 0.01, 0.001]
+SPACINGS_UM = [0.3, 3, 30, 100, 300, 1000]
+FRACTIONS = [0.5, 0.1, 0.01, 0.001]
 HEIGHT = "27 nm"
 BASE = {
     "cell": {"shape": "patch", "side": "1 um", "thickness": "3 um"},
