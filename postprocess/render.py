@@ -163,7 +163,9 @@ def map_figure(path: Path) -> Figure:
         jn = np.abs(data[f"jn_{k}"]) * M2_PER_CM2
         area = data[f"area_{k}"]
         cap = weighted_percentile(jn, area, CAP_PERCENTILE)
-        polygons = PolyCollection(data[f"vertices_{k}"][:, :, :2] / UM, cmap="inferno")
+        polygons = PolyCollection(
+            data[f"vertices_{k}"][:, :, :2] / UM, cmap="inferno", edgecolors="face", linewidths=0
+        )
         polygons.set_array(jn)
         polygons.set_clim(0.0, cap if cap > 0 else 1.0)
         ax.add_collection(polygons)

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from mpi4py import MPI
 
+from eisfem.api import runs as api
 from eisfem.cli.sweep_commands import COMMANDS as SWEEP_COMMANDS
 from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
-from eisfem.config import json_schema, load_config
+from eisfem.config import json_schema
 from eisfem.config.units import to_si
 from eisfem.core.errors import EisfemError
 from eisfem.simulation.console import Console
@@ -103,14 +104,10 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from eisfem.simulation.pipeline import (
-        run,  # imports DOLFINx: keep `validate` and `schema` light
-    )
-
-    cfg = load_config(args.config, args.overrides)
-    out = args.out or Path("runs") / args.config.stem
+    """``eisfem run``: the public API's load_config and run, then a few lines of results."""
+    cfg = api.load_config(args.config, args.overrides)
+    result = api.run(cfg, args.out or api.default_folder(args.config, cfg), quiet=args.quiet)
     console = Console(quiet=args.quiet)
-    result = run(cfg, out, console)
     s = result.summary
     console.info(f"DC resistance: {s.resistance_dc_ohm_cm2} Ω·cm²")
     for arc in s.arcs:
@@ -132,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(schema, indent=2))
             return 0
         if args.command == "validate":
-            cfg = load_config(args.config, args.overrides)
+            cfg = api.load_config(args.config, args.overrides)
             if comm.rank == 0:
                 print(
                     f"{args.config}: valid ({cfg.interface.kind} interface on a {cfg.cell.shape})"

@@ -1,6 +1,7 @@
 """Messages for the user: rank 0 only under MPI, silent with --quiet, timed stages.
 
-Long stages show a live display on a terminal: a spinner with the elapsed time for each stage,
+Long stages show a live display on a terminal (and in Jupyter, with ipywidgets installed): a
+spinner with the elapsed time for each stage,
 and a bar for loops of known length (frequencies, sweep cases). Any loop reports through
 :meth:`Console.progress`, which yields an ``advance(note)`` callback, so a solver's sweep needs
 no knowledge of rich. Off a terminal (CI logs, batch jobs) only the stage lines are printed.
@@ -8,6 +9,7 @@ no knowledge of rich. Off a terminal (CI logs, batch jobs) only the stage lines 
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,6 +58,13 @@ class Console:
         self.timings: dict[str, float] = {}
         self._live: Progress | None = None
 
+    def _live_capable(self) -> bool:
+        """A terminal, or Jupyter with ipywidgets (rich draws live displays in a widget there;
+        without it, Jupyter gets the stage lines only)."""
+        if self._rich.is_terminal:
+            return True
+        return self._rich.is_jupyter and importlib.util.find_spec("ipywidgets") is not None
+
     def info(self, message: str) -> None:
         if self.enabled:
             self._rich.print(message)
@@ -63,7 +72,7 @@ class Console:
     @contextmanager
     def _display(self) -> Iterator[Progress | None]:
         """The live display (rich allows one at a time): nested stages and bars share it."""
-        if not (self.enabled and self._rich.is_terminal) or self._live is not None:
+        if not (self.enabled and self._live_capable()) or self._live is not None:
             yield self._live
             return
         self._live = Progress(
