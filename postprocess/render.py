@@ -156,7 +156,7 @@ def map_figure(path: Path) -> Figure:
 
     data = np.load(path)
     titles, frequencies = data["titles"], data["frequencies_Hz"]
-    fig = Figure(figsize=(5.2 * len(titles), 4.8), layout="constrained")
+    fig = Figure(figsize=(4.4 * len(titles), 3.8), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(titles)))
     for k, ax in enumerate(axes):
         panel = MapPanel(str(titles[k]), float(frequencies[k]), None)  # type: ignore[arg-type]
@@ -164,7 +164,7 @@ def map_figure(path: Path) -> Figure:
         area = data[f"area_{k}"]
         cap = weighted_percentile(jn, area, CAP_PERCENTILE)
         polygons = PolyCollection(
-            data[f"vertices_{k}"][:, :, :2] / UM, cmap="inferno", edgecolors="face", linewidths=0
+            data[f"vertices_{k}"][:, :, :2] / UM, cmap="inferno", linewidths=0, antialiased=False
         )
         polygons.set_array(jn)
         polygons.set_clim(0.0, cap if cap > 0 else 1.0)
