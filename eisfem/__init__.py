@@ -12,11 +12,12 @@ dolfinx or petsc4py (it orders MPI ahead of the compiled bindings of the complex
 importing it here makes every entry point safe.
 """
 
+from importlib.metadata import version
 from typing import Any
 
 import dolfinx_solver  # noqa: F401
 
-__version__ = "0.1.0"
+__version__ = version("eisfem")  # one home: pyproject.toml
 __all__ = ["Result", "__version__", "load_config", "open_run", "run", "sweep"]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,6 @@ import gmsh
 import numpy as np
 from petsc4py import PETSc
 
-import eisfem
 from eisfem.core.records import finite, from_json, to_json
 from eisfem.postprocess.fitting import ArcFit, CircuitFit
 from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum
@@ -39,7 +39,7 @@ AREA_NOTE = "nominal electrode area (area-specific values are Z × this area)"
 def versions() -> dict[str, str]:
     petsc = ".".join(str(v) for v in PETSc.Sys.getVersion())
     return {
-        "eisfem": eisfem.__version__,
+        "eisfem": version("eisfem"),
         "dolfinx": dolfinx.__version__,
         "petsc": petsc,
         "petsc_scalar": str(np.dtype(PETSc.ScalarType)),
