@@ -16,6 +16,17 @@ pytestmark = pytest.mark.slow  # two end-to-end runs of the (coarse) demo
 
 DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 COARSE = {"solver.degree": 1, "frequencies.points_per_decade": 3}
+# a 20 µm patch with one pore: a few seconds per sweep case
+TINY = {
+    "cell.side": "20 um",
+    "cell.thickness": "10 um",
+    "interface.radius": "6 um",
+    "interface.height": "1 um",
+    "interface.spacing": "20 um",
+    "frequencies.min": "1 MHz",
+    "output.fields_at_apex": False,
+    "output.render": False,
+}
 # keys of summary.json that measure time (or say where the run went), not results
 CLOCKS = {
     "timings_s",
@@ -137,3 +148,21 @@ def test_load_config_from_a_config_and_a_mapping(runs):
     assert changed.interface.radius == pytest.approx(40e-6)
     assert eisfem.load_config(cfg.resolved_dict()) == cfg
     assert eisfem.open_run(r.folder).summary == r.summary
+
+
+def test_sweep_returns_the_table_and_cases_open_as_results(tmp_path):
+    """eisfem.sweep runs each case as `eisfem run` does and returns results.csv as a DataFrame
+    whose columns are the cases' summary keys."""
+    import yaml
+
+    base = eisfem.load_config(DEMO, COARSE | TINY).resolved_dict()
+    sweep_file = tmp_path / "radius.yaml"
+    grid = {"interface.radius": ["4 um"]}  # one case: each is a process start plus a run
+    sweep_file.write_text(yaml.safe_dump({"base": base, "sweep": {"grid": grid}}))
+    table = eisfem.sweep(sweep_file, tmp_path / "out", quiet=True)
+    assert list(table["status"]) == ["complete"]
+    assert table["interface.radius"].tolist() == pytest.approx([4e-6])
+    for case, r_dc in zip(table["case"], table["resistance_dc_ohm"], strict=True):
+        result = eisfem.open_run(tmp_path / "out" / "runs" / case)
+        assert result.summary.resistance_dc_ohm == r_dc
+        assert result.summary.geometry.contact_fraction == table["geometry.contact_fraction"][0]
