@@ -97,7 +97,7 @@ def test_reading_names_the_bad_key():
         from_json(Outer, data)
     data = to_json(sample())
     data["items"][1]["x"] = "wide"
-    with pytest.raises(RecordError, match=r"Outer.items\[1\].x: expected float"):
+    with pytest.raises(RecordError, match=r"Outer: items\[1\].x: expected float"):
         from_json(Outer, data)
     data = to_json(sample())
     data["items"][0]["surprise"] = 1

@@ -25,6 +25,8 @@ import typing
 from functools import cache
 from typing import Any, Literal, Union
 
+from eisfem.core.errors import EisfemError
+
 _KIND = "records"
 OMIT_NONE = "omit_none"
 INLINE = "inline"
@@ -84,13 +86,28 @@ def to_json(value: Any) -> Any:
 # --- reading ----------------------------------------------------------------------------------
 
 
-class RecordError(ValueError):
+class RecordError(EisfemError, ValueError):
     """JSON that does not fit the record type (the message names the key)."""
 
 
-def from_json[T](cls: type[T], data: Any, where: str = "") -> T:
-    """Rebuild a record of type ``cls`` from what :func:`to_json` wrote."""
-    return _convert(cls, data, where or cls.__name__)
+def from_json[T](cls: type[T], data: Any, source: str = "") -> T:
+    """Rebuild a record of type ``cls`` from what :func:`to_json` wrote.
+
+    A mismatch raises :class:`RecordError` naming ``source`` (default: the type) and the key,
+    e.g. ``summary.json: fit.arcs[0]: missing 'tau_s'``.
+    """
+    try:
+        return _convert(cls, data, "")
+    except RecordError as exc:
+        raise RecordError(f"{source or cls.__name__}: {exc}") from None
+
+
+def _fail(where: str, message: str) -> RecordError:
+    return RecordError(f"{where}: {message}" if where else message)
+
+
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
 
 
 def _union_members(tp: Any) -> tuple[Any, ...] | None:
@@ -118,26 +135,26 @@ def _convert(tp: Any, data: Any, where: str) -> Any:
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin is Literal:
         if data not in args:
-            raise RecordError(f"{where}: {data!r} is not one of {list(args)}")
+            raise _fail(where, f"{data!r} is not one of {list(args)}")
         return data
     if origin in (list, tuple):
         if not isinstance(data, list):
-            raise RecordError(f"{where}: expected a list, got {type(data).__name__}")
+            raise _fail(where, f"expected a list, got {type(data).__name__}")
         item = args[0] if args else Any
         items = [_convert(item, v, f"{where}[{i}]") for i, v in enumerate(data)]
         return items if origin is list else tuple(items)
     if origin is dict:
         if not isinstance(data, dict):
-            raise RecordError(f"{where}: expected an object, got {type(data).__name__}")
+            raise _fail(where, f"expected an object, got {type(data).__name__}")
         value = args[1] if args else Any
-        return {k: _convert(value, v, f"{where}.{k}") for k, v in data.items()}
+        return {k: _convert(value, v, _at(where, k)) for k, v in data.items()}
     return _scalar(tp, data, where)
 
 
 def _scalar(tp: Any, data: Any, where: str) -> Any:
     if tp is type(None):
         if data is not None:
-            raise RecordError(f"{where}: expected null")
+            raise _fail(where, "expected null")
         return None
     if tp is float and isinstance(data, int | float) and not isinstance(data, bool):
         return float(data)
@@ -145,12 +162,12 @@ def _scalar(tp: Any, data: Any, where: str) -> Any:
         return data
     if tp in (str, bool) and isinstance(data, tp):
         return data
-    raise RecordError(f"{where}: expected {tp.__name__}, got {data!r}")
+    raise _fail(where, f"expected {tp.__name__}, got {data!r}")
 
 
 def _record(cls: type, data: Any, where: str) -> Any:
     if not isinstance(data, dict):
-        raise RecordError(f"{where}: expected an object, got {type(data).__name__}")
+        raise _fail(where, f"expected an object, got {type(data).__name__}")
     hints = _hints(cls)
     fields = dataclasses.fields(cls)
     named = {_key(f) for f in fields if _kind(f) != INLINE}
@@ -160,11 +177,11 @@ def _record(cls: type, data: Any, where: str) -> Any:
             rest = {k: v for k, v in data.items() if k not in named}
             values[f.name] = _inline_value(hints[f.name], rest, where)
         elif _key(f) in data:
-            values[f.name] = _convert(hints[f.name], data[_key(f)], f"{where}.{_key(f)}")
+            values[f.name] = _convert(hints[f.name], data[_key(f)], _at(where, _key(f)))
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise RecordError(f"{where}: missing {_key(f)!r}")
+            raise _fail(where, f"missing {_key(f)!r}")
     if not any(_kind(f) == INLINE for f in fields) and (extra := set(data) - named):
-        raise RecordError(f"{where}: unknown key(s) {sorted(extra)}")
+        raise _fail(where, f"unknown key(s) {sorted(extra)}")
     return cls(**values)
 
 

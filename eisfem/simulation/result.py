@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eisfem.core.records import from_json, inline, json_schema, optional, renamed
+from eisfem.core.records import (
+    RecordError,
+    from_json,
+    inline,
+    json_schema,
+    optional,
+    renamed,
+)
 
 Number = int | float
 
@@ -327,8 +334,14 @@ SUMMARY_FILE = "summary.json"
 
 
 def read_summary(folder: Path) -> RunSummary:
-    """The typed summary of a run folder (RecordError if the file does not fit the record)."""
-    return from_json(RunSummary, json.loads((folder / SUMMARY_FILE).read_text()))
+    """The typed summary of a run folder (RecordError, naming the key, if the file does not fit
+    the record: e.g. a summary written by another eisfem version)."""
+    path = folder / SUMMARY_FILE
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise RecordError(f"{path}: unreadable ({exc})") from None
+    return from_json(RunSummary, data, str(path))
 
 
 def summary_schema() -> dict[str, Any]:

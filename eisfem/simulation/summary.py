@@ -4,8 +4,9 @@ The solver and postprocessing layers report in their own terms: a spectrum and a
 and mappings for the reports whose shape depends on options (mesh report, frequency-sweep and
 linear-solver reports, relaxation, fit and DRT, focusing metrics). Each mapping is checked
 against its record type here, on its one way into the summary: a key that the record does not
-declare is an error (RecordError), not a silent addition to the file, so summary.json, its
-published schema and the typed attributes of a run cannot drift apart.
+declare is an error (a TypeError: a bug of eisfem, not a user's mistake), not a silent addition
+to the file, so summary.json, its published schema and the typed attributes of a run cannot
+drift apart.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import gmsh
 import numpy as np
 from petsc4py import PETSc
 
-from eisfem.core.records import finite, from_json, to_json
+from eisfem.core.records import RecordError, finite, from_json, to_json
 from eisfem.postprocess.fitting import ArcFit, CircuitFit
 from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum
 from eisfem.simulation.result import (
@@ -50,8 +51,11 @@ def versions() -> dict[str, str]:
 
 
 def checked[R](record_type: type[R], report: dict[str, Any]) -> R:
-    """A lower layer's report as its record (RecordError names a key the record lacks)."""
-    return from_json(record_type, report, record_type.__name__)
+    """A lower layer's report as its record (TypeError naming a key the record lacks)."""
+    try:
+        return from_json(record_type, report, record_type.__name__)
+    except RecordError as exc:
+        raise TypeError(f"summary section {exc}") from exc
 
 
 def impedance_point(spectrum: Spectrum, index: int) -> ImpedancePoint:
