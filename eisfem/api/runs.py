@@ -78,14 +78,14 @@ def run(
     """
     from mpi4py import MPI
 
-    from eisfem.simulation.console import Console
+    from eisfem.simulation.console import RunConsole
     from eisfem.simulation.pipeline import run as run_pipeline  # DOLFINx: import when needed
 
     notebook.install()
     cfg = config if isinstance(config, RunConfig) else load_config(config)
     folder = Path(out) if out is not None else default_folder(config, cfg)
     comm = comm or MPI.COMM_WORLD
-    run_pipeline(cfg, folder, Console(quiet=quiet, comm=comm), comm)
+    run_pipeline(cfg, folder, RunConsole(quiet=quiet, comm=comm), comm)
     return Result(folder)
 
 

@@ -20,7 +20,7 @@ from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
 from eisfem.config import json_schema
 from eisfem.config.units import to_si
 from eisfem.core.errors import EisfemError
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 from eisfem.simulation.result import summary_schema
 
 
@@ -96,7 +96,7 @@ def _compare(args: argparse.Namespace) -> int:
     from eisfem.simulation.compare import compare
 
     area = measured_area(args.area)
-    console = Console(quiet=args.quiet)
+    console = RunConsole(quiet=args.quiet)
     result, out = compare(args.run_dir, args.measured, args.out, area, args.spectrum)
     console.info(result.report())
     console.info(f"plots and misfit.json in {out.resolve()}")
@@ -107,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
     """``eisfem run``: the public API's load_config and run, then a few lines of results."""
     cfg = api.load_config(args.config, args.overrides)
     result = api.run(cfg, args.out or api.default_folder(args.config, cfg), quiet=args.quiet)
-    console = Console(quiet=args.quiet)
+    console = RunConsole(quiet=args.quiet)
     s = result.summary
     console.info(f"DC resistance: {s.resistance_dc_ohm_cm2} Ω·cm²")
     for arc in s.arcs:
