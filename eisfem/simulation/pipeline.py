@@ -15,7 +15,7 @@ import yaml
 from mpi4py import MPI
 
 from eisfem.config import RunConfig, SolverSettings
-from eisfem.geometry.mesh import MeshBundle, mesh_bundle
+from eisfem.geometry.mesh import MeshBundle
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
 from eisfem.postprocess.relaxation import relaxation_summary
@@ -24,6 +24,7 @@ from eisfem.simulation import outputs as results
 from eisfem.simulation.cell_terms import surface_terms, volume_terms
 from eisfem.simulation.console import Console
 from eisfem.simulation.focusing import focusing_summary
+from eisfem.simulation.meshing import run_mesh
 from eisfem.simulation.rundir import atomic_run_dir
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
@@ -90,7 +91,7 @@ def run(
                 yaml.safe_dump(cfg.resolved_dict(), sort_keys=False)
             )
         with console.stage("meshing"):
-            bundle = mesh_bundle(cfg, tmp / "mesh.msh", comm)
+            bundle = run_mesh(cfg, tmp / "mesh.msh", comm)
         console.info(
             f"  {bundle.info['cells']} cells, contact fraction "
             f"{bundle.info['contact_fraction']:.3f}, {bundle.info['pore_count']} pores"

@@ -14,7 +14,6 @@ within a voxel of the segmentation.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,42 +113,58 @@ def _triangles(points: np.ndarray, quads: np.ndarray) -> np.ndarray:
     return np.stack([a, b], axis=1).reshape(-1, 3)
 
 
-def stack_surfaces(
-    stack: Stack, side: float, thickness: float, smooth: bool = True, where: str = "interface"
-) -> StackSurfaces:
-    """The labelled surfaces of ``stack`` placed on a patch of ``side`` (m) over an
-    electrolyte of ``thickness`` (m, counter electrode to the mean electrolyte surface)."""
+@dataclass
+class Placement:
+    """A stack cropped to the patch, with its vertical placement (µm)."""
+
+    roles: np.ndarray
+    voxel_um: tuple[float, float, float]
+    thickness_um: float  # counter electrode to the mean electrolyte surface
+    surface_um: float  # the mean electrolyte surface, from the stack's bottom face
+    margin_um: float  # top of the pure-electrolyte slices kept as they are (less one voxel)
+
+    def z_map(self, z: np.ndarray) -> np.ndarray:
+        """Stack z to cell z: shift, and stretch the pure-electrolyte bottom down to 0."""
+        t, s, m = self.thickness_um, self.surface_um, self.margin_um
+        return np.where(z >= m, z - s + t, z * (t + m - s) / m)
+
+
+def place(stack: Stack, side: float, thickness: float, where: str = "interface") -> Placement:
+    """Crop ``stack`` to a patch of ``side`` (m) and place its mean electrolyte surface at
+    ``thickness`` (m) above the counter electrode; refuses stacks that do not fit."""
     roles = _crop_to_patch(stack.roles, stack.voxel, side, where)
     bottom = _check_layers(roles, where)
     vox = tuple(v / UM for v in stack.voxel)
-    points, corners, quads, pairs = _surface_nets(roles + 1, vox, smooth)
-    hi = np.array(roles.shape) * vox
+    is_e = roles == ROLES.index("electrolyte")
+    top_e = roles.shape[2] - np.argmax(is_e[:, :, ::-1], axis=2)  # face above the top E voxel
+    surface = float(top_e.mean()) * vox[2]
+    margin = (bottom - 1) * vox[2]  # below: only walls and the bottom face (a voxel spare)
+    if thickness / UM + margin - surface <= 0:
+        raise GeometryError(
+            f"cell.thickness: {thickness:g} m is less than the stack's depth below its mean "
+            f"electrolyte surface ({(surface - margin) * UM:g} m)"
+        )
+    return Placement(roles, vox, thickness / UM, surface, margin)
+
+
+def stack_surfaces(placed: Placement, smooth: bool = True) -> StackSurfaces:
+    """The labelled surfaces of a placed stack, in the cell frame (µm)."""
+    vox = placed.voxel_um
+    points, corners, quads, pairs = _surface_nets(placed.roles + 1, vox, smooth)
+    hi = np.array(placed.roles.shape) * vox
     for axis in range(3):  # smoothing rounds the box: put its faces back on their planes
         for plane in (0.0, hi[axis]):
             on = np.abs(corners[:, axis] - plane) < 1e-6 * vox[axis]
             points[on, axis] = plane
     tris = _triangles(points, quads)
     pairs = np.repeat(pairs, 2, axis=0)
-    # vertical placement: mean electrolyte surface at the cell thickness
-    is_e = roles == ROLES.index("electrolyte")
-    top_e = roles.shape[2] - np.argmax(is_e[:, :, ::-1], axis=2)  # faces above the top E voxel
-    surface = float(top_e.mean()) * vox[2]
-    t = thickness / UM
-    z_s = (bottom - 1) * vox[2]  # below: only walls and the bottom face (a voxel of margin)
-    if t + z_s - surface <= 0:
-        raise GeometryError(
-            f"cell.thickness: {thickness:g} m is less than the stack's depth below its mean "
-            f"electrolyte surface ({(surface - z_s) * UM:g} m)"
-        )
-    z = points[:, 2]
-    points[:, 2] = np.where(z >= z_s, z - surface + t, z * (t + z_s - surface) / z_s)
+    points[:, 2] = placed.z_map(points[:, 2])
     points[:, :2] -= hi[:2] / 2
     groups, bounds = _groups(points, tris, pairs)
     report = {
-        "stack_voxels": [int(n) for n in roles.shape],
-        "voxel_size_m": [float(v) for v in stack.voxel],
-        "mean_surface_voxel": surface / vox[2],
-        "bottom_stretch": (t + z_s - surface) / z_s if z_s > 0 else math.nan,
+        "stack_voxels": [int(n) for n in placed.roles.shape],
+        "voxel_size_m": [v * UM for v in vox],
+        "mean_surface_above_stack_bottom_m": placed.surface_um * UM,
         "surface_triangles": len(tris),
     }
     return StackSurfaces(points, groups, bounds, report)

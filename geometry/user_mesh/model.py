@@ -25,7 +25,7 @@ from eisfem.geometry.user_mesh.checks import (
     signed_volumes,
     surface_facets,
 )
-from eisfem.geometry.user_mesh.read import read_user_mesh
+from eisfem.geometry.user_mesh.read import TaggedMesh, read_user_mesh
 from eisfem.geometry.user_mesh.spec import VOLUME_ROLES, UserMeshSpec
 
 TET, TRIANGLE = 4, 2  # gmsh element types
@@ -76,13 +76,18 @@ def _measures(spec: UserMeshSpec, points, tets, tet_role, surfaces) -> dict[str,
     }
 
 
-def build_user_model(spec: UserMeshSpec) -> tuple[dict[str, list[int]], dict[str, Any]]:
-    """Read, check and load ``spec`` into the current gmsh model; returns the volume entities
-    per role and the geometry report (areas and fractions in SI units)."""
+def read_checked(spec: UserMeshSpec) -> tuple[TaggedMesh, dict[str, np.ndarray]]:
+    """Read ``spec`` and run every check; returns the mesh and its triangles per surface role."""
     mesh = read_user_mesh(spec)
     check_cells(mesh, spec.path.name)
     check_conforming(mesh, spec.path.name)
-    surfaces = surface_facets(mesh, spec)
+    return mesh, surface_facets(mesh, spec)
+
+
+def build_user_model(spec: UserMeshSpec) -> tuple[dict[str, list[int]], dict[str, Any]]:
+    """Read, check and load ``spec`` into the current gmsh model; returns the volume entities
+    per role and the geometry report (areas and fractions in SI units)."""
+    mesh, surfaces = read_checked(spec)
     used = np.unique(mesh.tets)
     volumes: dict[str, list[int]] = {}
     first = True
