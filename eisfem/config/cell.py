@@ -322,7 +322,7 @@ def check_geometry(cell: PatchCell | CylinderCell | MeshCell, interface: Model) 
     Plans the interface in 2D (placements, masks, height fields): everything but OCC. A
     user's mesh is read and checked, an image stack loaded and placed: everything but gmsh.
     """
-    from eisfem.geometry.plan import plan_interface
+    from eisfem.geometry.morphologies import plan_interface
 
     if isinstance(cell, MeshCell) or isinstance(interface, VolumeImage):
         check_own_geometry(cell, interface)
