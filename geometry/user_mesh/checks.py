@@ -27,7 +27,12 @@ def signed_volumes(points: np.ndarray, tets: np.ndarray) -> np.ndarray:
 
 
 def check_cells(mesh: TaggedMesh, name: str) -> None:
-    """Refuse flat tetrahedra and tetrahedra oriented against the rest (folded elements)."""
+    """Refuse flat tetrahedra and folded (inverted) ones.
+
+    Linear tetrahedra may come in either vertex order (formats differ, DOLFINx takes both),
+    so "inverted" is judged without orientation: the two tetrahedra on an interior face must
+    lie on opposite sides of it; on the same side, one of them is folded over the other.
+    """
     vol = signed_volumes(mesh.points, mesh.tets)
     p = mesh.points[mesh.tets]
     edges = np.stack([p[:, i] - p[:, j] for i in range(4) for j in range(i)], axis=1)
@@ -39,14 +44,21 @@ def check_cells(mesh: TaggedMesh, name: str) -> None:
             f"{name}: {flat.sum()} degenerate (flat) tetrahedra, e.g. cell {i} at "
             f"{np.round(p[i].mean(axis=0), 6).tolist()}"
         )
-    sign = 1.0 if (vol > 0).sum() >= (vol < 0).sum() else -1.0
-    inverted = vol * sign < 0
-    if inverted.any():
-        i = int(np.flatnonzero(inverted)[0])
+    faces, local, counts = _faces(mesh.tets)
+    # side of the opposite vertex with respect to the face in its sorted (canonical) order
+    q = mesh.points[faces[local]]  # (m, 4, 3, 3)
+    a, b = q[..., 1, :] - q[..., 0, :], q[..., 2, :] - q[..., 0, :]
+    side = np.sign(np.einsum("ijk,ijk->ij", np.cross(a, b), p - q[..., 0, :]))
+    order = np.argsort(local.ravel(), kind="stable")
+    grouped = side.ravel()[order]
+    start = np.cumsum(counts) - counts
+    interior = counts == 2
+    folded = interior & (grouped[start] == grouped[start + counts - 1])
+    if folded.any():
+        at = mesh.points[faces[folded][0]].mean(axis=0)
         raise GeometryError(
-            f"{name}: {inverted.sum()} inverted tetrahedra (oriented against the other "
-            f"{len(vol) - inverted.sum()}), e.g. cell {i} at "
-            f"{np.round(p[i].mean(axis=0), 6).tolist()}"
+            f"{name}: {folded.sum()} faces have both their tetrahedra on the same side "
+            f"(inverted, folded cells), e.g. at {np.round(at, 6).tolist()}"
         )
 
 
@@ -83,7 +95,11 @@ def check_conforming(mesh: TaggedMesh, name: str) -> None:
 
 
 def _overlapping_faces(points: np.ndarray, faces: np.ndarray, scale: float, name: str) -> None:
-    """Boundary faces whose centroid lies on another boundary face: a hanging interface."""
+    """Boundary faces whose centroid lies inside another boundary face: a hanging interface.
+
+    Each face looks for centroids within its own circumradius, so the work stays proportional
+    to the number of faces on graded meshes.
+    """
     from scipy.spatial import cKDTree
 
     tri = points[faces]
@@ -91,20 +107,23 @@ def _overlapping_faces(points: np.ndarray, faces: np.ndarray, scale: float, name
     size = np.linalg.norm(tri - centre[:, None], axis=2).max(axis=1)
     normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     normal /= np.linalg.norm(normal, axis=1)[:, None]
-    tree = cKDTree(centre)
-    pairs = tree.query_pairs(float(size.max()), output_type="ndarray")
-    if len(pairs) == 0:
-        return
-    i, j = pairs[:, 0], pairs[:, 1]
-    # coplanar (|n_i·n_j| ≈ 1, centre of i on the plane of j) and close enough to overlap
-    coplanar = np.abs(np.einsum("ij,ij->i", normal[i], normal[j])) > 1 - 1e-9
-    d = np.abs(np.einsum("ij,ij->i", centre[i] - centre[j], normal[j]))
-    near = np.linalg.norm(centre[i] - centre[j], axis=1) < 0.5 * np.minimum(size[i], size[j])
-    bad = coplanar & (d < 1e-9 * scale) & near
-    if bad.any():
-        at = np.round(centre[i[bad][0]], 6).tolist()
+    found = cKDTree(centre).query_ball_point(centre, size)
+    i = np.repeat(np.arange(len(faces)), [len(f) for f in found])
+    j = np.concatenate([np.asarray(f, dtype=np.int64) for f in found])
+    i, j = i[i != j], j[i != j]
+    # centroid of j on the plane of i, and inside triangle i (barycentric coordinates > 0)
+    on_plane = np.abs(np.einsum("ij,ij->i", centre[j] - tri[i, 0], normal[i])) < 1e-9 * scale
+    i, j = i[on_plane], j[on_plane]
+    e1, e2, d = tri[i, 1] - tri[i, 0], tri[i, 2] - tri[i, 0], centre[j] - tri[i, 0]
+    g11, g12, g22 = (np.einsum("ij,ij->i", u, v) for u, v in ((e1, e1), (e1, e2), (e2, e2)))
+    r1, r2 = np.einsum("ij,ij->i", d, e1), np.einsum("ij,ij->i", d, e2)
+    det = g11 * g22 - g12**2
+    u, v = (g22 * r1 - g12 * r2) / det, (g11 * r2 - g12 * r1) / det
+    inside = (u > 1e-9) & (v > 1e-9) & (u + v < 1 - 1e-9)
+    if inside.any():
+        at = np.round(centre[j[inside][0]], 6).tolist()
         raise GeometryError(
-            f"{name}: not conforming: {int(bad.sum())} boundary faces lie on other boundary "
+            f"{name}: not conforming: {int(inside.sum())} boundary faces lie on other boundary "
             f"faces (an interface meshed from both sides separately, e.g. at {at})"
         )
 

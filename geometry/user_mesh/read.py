@@ -66,11 +66,12 @@ def _selectors(mesh, spec: UserMeshSpec, field: str | None, kind: str, tag: Tag)
             out.append(mask)
         return out
     number = names.get(tag) if isinstance(tag, str) else tag
-    if number is None or field is None:
+    numbers = (
+        set() if field is None else {int(t) for a in mesh.cell_data[field] for t in np.unique(a)}
+    )
+    if number is None or number not in numbers:
         available = sorted(names) + sorted(k for k in mesh.cell_sets if not k.startswith("gmsh:"))
-        if field is not None:
-            available += sorted({int(t) for a in mesh.cell_data[field] for t in np.unique(a)})
-        listed = ", ".join(map(str, available)) or "none (give cell.tag_field)"
+        listed = ", ".join(map(str, available + sorted(numbers))) or "none (give cell.tag_field)"
         raise GeometryError(f"{where}: unknown tag {tag!r} in {spec.path.name} (tags: {listed})")
     return [np.asarray(a) == number for a in mesh.cell_data[field]]
 
