@@ -131,7 +131,7 @@ class VolumeImage(Model):
     labels: StackLabels = Field(description="Voxel values of electrolyte, void and metal")
     crop: StackCrop = Field(default_factory=StackCrop, description="Part of the stack to use")
     downsample: list[Annotated[int, Field(ge=1, le=16)]] = Field(
-        [1],
+        [1, 1, 1],
         min_length=1,
         max_length=3,
         description="Block size (one, or x, y, z) of majority downsampling",
