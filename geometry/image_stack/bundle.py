@@ -69,6 +69,7 @@ def generate_stack(
     info = surface_report(model, (side / UM) ** 2) | quality(model.volumes) | surf.report
     voids = placed.roles == ROLES.index("void")
     info["pore_count"] = int(ndimage.label(voids)[1])
+    info["feature_counts"] = {"pores": info["pore_count"]}
     info["pore_volume_m3"] = float(
         voids.sum() * UM**3 * placed.voxel_um[0] * placed.voxel_um[1] * placed.voxel_um[2]
     )

@@ -77,6 +77,28 @@ def _classified_roles(surf: StackSurfaces) -> dict[int, str]:
     return out
 
 
+def _shells(surfaces: list[int]) -> list[list[int]]:
+    """Surfaces grouped into connected shells (sharing curves): one surface loop each."""
+    parent = {s: s for s in surfaces}
+
+    def root(s: int) -> int:
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    owner: dict[int, int] = {}
+    for s in surfaces:
+        for c in _curves([s]):
+            if c in owner:
+                parent[root(s)] = root(owner[c])
+            owner[c] = s
+    shells: dict[int, list[int]] = {}
+    for s in surfaces:
+        shells.setdefault(root(s), []).append(s)
+    return sorted(shells.values())
+
+
 def _curves(faces: list[int]) -> set[int]:
     return {abs(c) for s in faces for _, c in gmsh.model.getBoundary([(2, s)], oriented=False)}
 
@@ -127,10 +149,15 @@ def build_stack_model(surf: StackSurfaces, sizes: StackSizes) -> StackModel:
     for s, role in sorted(roles.items()):
         model.surfaces.setdefault(role, []).append(s)
     for volume in (tags.ELECTROLYTE, tags.PORE):
-        walls = [s for s, role in roles.items() if volume in surf.bounds[role]]
-        if walls:
-            loop = gmsh.model.geo.addSurfaceLoop(walls)
-            model.volumes[volume] = [gmsh.model.geo.addVolume([loop])]
+        shells = _shells([s for s, role in roles.items() if volume in surf.bounds[role]])
+        loops = [gmsh.model.geo.addSurfaceLoop(shell) for shell in shells]
+        if volume == tags.PORE:  # one volume per void
+            model.volumes[volume] = [gmsh.model.geo.addVolume([loop]) for loop in loops]
+        elif loops:  # the shell with the counter electrode, holes for enclosed voids
+            ce = set(model.surfaces.get(tags.CE, []))
+            outer = next(k for k, shell in enumerate(shells) if ce & set(shell))
+            holes = [loop for k, loop in enumerate(loops) if k != outer]
+            model.volumes[volume] = [gmsh.model.geo.addVolume([loops[outer], *holes])]
     gmsh.model.geo.synchronize()
     contact = _curves(model.surfaces.get(tags.WE_CONTACT, []))
     other = _curves(model.surfaces.get(tags.WE_METAL, []) + model.surfaces.get(tags.PORE_FLOOR, []))
