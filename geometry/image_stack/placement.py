@@ -8,8 +8,8 @@ stands on a thick cell without voxelising the bulk.
 
 Surfaces come from VTK's Surface Nets (``vtkSurfaceNets3D`` through pyvista): one
 triangulation for all label pairs, conforming where three regions meet (the contact lines),
-smoothed with a constraint of one voxel so staircases become surfaces while features stay
-within a voxel of the segmentation.
+smoothed so staircases become surfaces (a vertex moves at most a voxel diagonal, less when
+gmsh cannot mesh the result).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _check_layers(roles: np.ndarray, where: str) -> int:
     return bottom
 
 
-def _surface_nets(labels: np.ndarray, voxel_um, smooth: bool):
+def _surface_nets(labels: np.ndarray, voxel_um, smooth: bool, scale: float):
     """Quads of every label pair, smoothed, and the unsmoothed vertices (voxel corners).
 
     The unsmoothed run has the same vertices and quads (smoothing only moves vertices); it
@@ -96,7 +96,11 @@ def _surface_nets(labels: np.ndarray, voxel_um, smooth: bool):
     runs = []
     for smoothing in dict.fromkeys((smooth, False)):
         surf = img.contour_labels(
-            "all", output_mesh_type="quads", smoothing=smoothing, background_value=0
+            "all",
+            output_mesh_type="quads",
+            smoothing=smoothing,
+            smoothing_scale=scale,
+            background_value=0,
         )
         runs.append(surf)
     quads = runs[0].faces.reshape(-1, 5)[:, 1:].astype(np.int64)
@@ -147,10 +151,11 @@ def place(stack: Stack, side: float, thickness: float, where: str = "interface")
     return Placement(roles, vox, thickness / UM, surface, margin)
 
 
-def stack_surfaces(placed: Placement, smooth: bool = True) -> StackSurfaces:
-    """The labelled surfaces of a placed stack, in the cell frame (µm)."""
+def stack_surfaces(placed: Placement, smooth: bool = True, scale: float = 1.0) -> StackSurfaces:
+    """The labelled surfaces of a placed stack, in the cell frame (µm); smoothing moves a
+    vertex at most ``scale`` × the voxel diagonal."""
     vox = placed.voxel_um
-    points, corners, quads, pairs = _surface_nets(placed.roles + 1, vox, smooth)
+    points, corners, quads, pairs = _surface_nets(placed.roles + 1, vox, smooth, scale)
     hi = np.array(placed.roles.shape) * vox
     for axis in range(3):  # smoothing rounds the box: put its faces back on their planes
         for plane in (0.0, hi[axis]):

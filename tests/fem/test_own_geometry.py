@@ -55,12 +55,13 @@ def test_flat_stack_is_a_slab(tmp_path):
 
 
 def test_lens_stack_mesh(tmp_path):
-    """A lens void: the surfaces conform (one mesh, both volumes), the same stack gives the
-    same mesh twice, the contact fraction is within a voxel rim of the voxel count, and the
-    constriction adds resistance to the slab while staying passive."""
+    """A lens void and a bubble: the surfaces conform (one mesh, both volumes), the same
+    stack gives the same mesh twice, the contact fraction is within a voxel rim of the voxel
+    count, and the constriction adds resistance to the slab while staying passive."""
     import gmsh
 
-    data = lens_stack(24, (1.0, 1.0, 1.0), 4.0, 4.0, np.array([[1.0, 0.0, 7.0, 2.5]]))
+    data = lens_stack(24, (1.0, 1.0, 1.0), 6.0, 4.0, np.array([[1.0, 0.0, 7.0, 2.5]]))
+    data[3:5, 3:6, 3:6] = LABELS["void"]  # a bubble in the electrolyte: a hole in its volume
     np.save(tmp_path / "lens.npy", data)
     spec = StackSpec(tmp_path / "lens.npy", (1e-6,) * 3, LABELS)
     nodes = []
@@ -71,8 +72,8 @@ def test_lens_stack_mesh(tmp_path):
         nodes.append(gmsh.model.mesh.getNodes()[1])
         gmsh.finalize()
     assert np.array_equal(nodes[0], nodes[1])
-    assert info["pore_count"] == 1
-    voxels = data[4, 2:22, 2:22] == LABELS["metal"]  # metal on the plane, cropped to 20 µm
+    assert info["pore_count"] == 2
+    voxels = data[6, 2:22, 2:22] == LABELS["metal"]  # metal on the plane, cropped to 20 µm
     rim = 2 * np.pi * 7.0 * 1.0 / 400  # one voxel wide ring along the rim, as a fraction
     assert abs(info["contact_fraction"] - voxels.mean()) < rim
     cfg = stack_config(tmp_path / "lens.npy", side="20 um")
