@@ -116,9 +116,10 @@ def read_user_mesh(spec: UserMeshSpec) -> TaggedMesh:
 
     try:
         mesh = meshio.read(spec.path)
-    except Exception as exc:  # meshio raises many types (ReadError, KeyError, ValueError)
+    except (Exception, SystemExit) as exc:  # meshio raises many types, or exits (bad files)
+        why = str(exc) if isinstance(exc, Exception) else "not a valid file of its type"
         raise GeometryError(
-            f"{spec.where}.path: meshio cannot read {spec.path.name} ({exc})"
+            f"{spec.where}.path: meshio cannot read {spec.path.name} ({why})"
         ) from None
     solids = sorted({b.type for b in mesh.cells if _is_solid(b.type)} - set(SOLID_TYPES))
     if solids:
