@@ -7,8 +7,9 @@ The parametric geometry is eisfem's own lens pore (a spherical cap, 40 µm base 
 high, on a 100 µm patch over 20 µm of NZSP). It is rendered into labelled stacks with cubic
 voxels of 2.5, 1.25 and 0.625 µm (each voxel takes its centre's label, as a segmentation
 would) and meshed as `interface.kind: volume_image`, once with smoothed surfaces and once
-keeping the staircase. All meshes use the same element sizes (P2), so the differences are
-the geometry's; the parametric run at twice the resolution bounds the discretisation error.
+keeping the staircase (the two coarser voxels). All meshes use the same element sizes (P1),
+so the differences are the geometry's; the parametric run at twice the resolution bounds the
+discretisation error.
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ BASE = {
         "electrolyte": {"conductivity": "5.5 mS/cm", "permittivity": 30},
         "pore": {"permittivity": 1},
     },
-    "solver": {"degree": 2},
+    "solver": {"degree": 1},
 }
-FREQS = np.logspace(3, 10, 15)
+FREQS = np.logspace(3, 10, 8)
+STAIRCASE_VOXELS = (2.5, 1.25)  # the finest staircase costs minutes of gmsh alone
 
 
 def parametric(refine: float) -> dict:
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as work:
         for voxel in voxels:
-            for smoothing in (True, False):
+            for smoothing in (True, False)[: 2 if voxel in STAIRCASE_VOXELS else 1]:
                 r = solve(voxelised(Path(work) / f"v{voxel}.npy", voxel, smoothing))
                 err = np.abs(r["z"] - ref["z"]) / np.abs(ref["z"])
                 rows.append((voxel, smoothing, r, err))
