@@ -68,7 +68,7 @@ def case(path: Path, downsample: int, n: int) -> None:
     with Timer() as assembly:
         system = build_system(cfg, bundle)
     with Timer() as solves:
-        z = system.sweep(FREQS)
+        z = system.direct_impedance(FREQS)
     info = bundle.info
     emit(
         {

@@ -76,7 +76,7 @@ def solve(raw: dict) -> dict:
     cfg = parse_config(raw)
     t0 = time.perf_counter()
     bundle = build_mesh(cfg)
-    z = build_system(cfg, bundle).sweep(FREQS)
+    z = build_system(cfg, bundle).direct_impedance(FREQS)
     return {
         "z": z,
         "contact": bundle.info["contact_fraction"],

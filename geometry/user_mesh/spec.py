@@ -12,7 +12,7 @@ from eisfem.geometry import tags
 
 Tag = int | str  # a region number (cell data) or a region name (field data or cell set)
 
-VOLUME_ROLES = tags.VOLUME_GROUPS
+VOLUME_ROLES = (tags.ELECTROLYTE, tags.PORE, tags.INTERPHASE)
 SURFACE_ROLES = tags.SURFACE_GROUPS
 
 

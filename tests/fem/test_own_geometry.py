@@ -49,7 +49,7 @@ def test_flat_stack_is_a_slab(tmp_path):
     cfg = stack_config(tmp_path / "flat.npy")
     bundle = build_mesh(cfg)
     assert bundle.info["contact_fraction"] == pytest.approx(1.0, abs=1e-12)
-    z = build_system(cfg, bundle).sweep(FREQS)
+    z = build_system(cfg, bundle).direct_impedance(FREQS)
     kappa = SIGMA + 1j * 2 * np.pi * FREQS * EPS0 * EPS_R
     assert np.allclose(z, 10e-6 / (kappa * 16e-6**2), rtol=1e-9, atol=0)
 
@@ -80,7 +80,7 @@ def test_lens_stack_mesh(tmp_path):
     bundle = build_mesh(cfg)
     assert {tags.WE_CONTACT, tags.WE_METAL, tags.PORE_FLOOR, tags.PORE} <= set(bundle.groups)
     f = np.array([1e5, 1e3])
-    z = build_system(cfg, bundle).sweep(f)
+    z = build_system(cfg, bundle).direct_impedance(f)
     slab = 10e-6 / (SIGMA * 20e-6**2)
     assert np.all(z.real > slab * 1.01)
     assert np.all(z.real > 0)
@@ -98,7 +98,7 @@ def test_user_mesh_round_trip(tmp_path):
     }
     cfg = parse_config(raw)
     bundle = build_mesh(cfg, tmp_path / "mesh.msh")
-    z0 = build_system(cfg, bundle).sweep(FREQS)
+    z0 = build_system(cfg, bundle).direct_impedance(FREQS)
     mesh = meshio.read(tmp_path / "mesh.msh")
     meshio.write(tmp_path / "mesh.vtu", mesh)
     numbers = {name: int(v[0]) for name, v in mesh.field_data.items()}
@@ -117,7 +117,7 @@ def test_user_mesh_round_trip(tmp_path):
     for cell in (vtu, by_name):
         user = parse_config({k: v for k, v in raw.items() if k != "interface"} | {"cell": cell})
         b = build_mesh(user)
-        z = build_system(user, b).sweep(FREQS)
+        z = build_system(user, b).direct_impedance(FREQS)
         assert np.allclose(z, z0, rtol=1e-10, atol=0)
         assert b.info["electrode_area_m2"] == pytest.approx(bundle.electrode_area, rel=1e-12)
         assert b.info["contact_fraction"] == pytest.approx(

@@ -3,24 +3,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import meshio
 import numpy as np
 import pytest
 
 from eisfem.config import load_config, parse_config, read_yaml
 from eisfem.simulation.model import build_mesh, build_system
+from tests.helpers import DEMO
 
-DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo.yaml"
 
-
-@pytest.mark.slow
 def test_demo_through_vtu(tmp_path):
     cfg = load_config(DEMO)
     freqs = np.array([1e9, 1e7, 1e5, 1e3])
     demo = build_mesh(cfg, tmp_path / "demo.msh")
-    z_demo = build_system(cfg, demo).sweep(freqs)
+    z_demo = build_system(cfg, demo).direct_impedance(freqs)
     mesh = meshio.read(tmp_path / "demo.msh")
     meshio.write(tmp_path / "demo.vtu", mesh)  # VTU keeps the numbers, not the names
     number = {name: int(v[0]) for name, v in mesh.field_data.items()}
@@ -35,6 +31,6 @@ def test_demo_through_vtu(tmp_path):
     }
     user = parse_config(raw)
     bundle = build_mesh(user)
-    z = build_system(user, bundle).sweep(freqs)
+    z = build_system(user, bundle).direct_impedance(freqs)
     assert np.max(np.abs(z - z_demo) / np.abs(z_demo)) < 1e-10
     assert bundle.electrode_area == pytest.approx(demo.electrode_area, rel=1e-12)
