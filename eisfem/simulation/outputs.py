@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from eisfem.config import FullContact, RunConfig
+from eisfem.config.own_geometry import MeshCell
 from eisfem.core.errors import EisfemError
 from eisfem.core.records import finite
 from eisfem.postprocess import plots
@@ -60,8 +61,9 @@ def known_relaxations(cfg: RunConfig) -> dict[str, float]:
 
 
 def constricts(cfg: RunConfig) -> bool:
-    """Whether the metal touches only part of the electrode (a constriction arc exists)."""
-    return not isinstance(cfg.interface, FullContact)
+    """Whether the metal may touch only part of the electrode (a constriction arc exists);
+    a user's mesh is taken to have one."""
+    return isinstance(cfg.cell, MeshCell) or not isinstance(cfg.interface, FullContact)
 
 
 @dataclass
