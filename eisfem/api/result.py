@@ -117,7 +117,9 @@ class Result:
 
         path = self.folder / PANELS_FILE
         if not path.is_file():
-            raise EisfemError(f"{self.folder}: no current maps (the run had output.render off)")
+            raise EisfemError(
+                f"{self.folder}: no {PANELS_FILE} (output.render off, or made by an older eisfem)"
+            )
         return map_figure(path)
 
     # --- fields -------------------------------------------------------------------------------
