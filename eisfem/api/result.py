@@ -64,7 +64,8 @@ class Result:
 
     @property
     def impedance(self) -> np.ndarray:
-        """Complex Z (Ω) at :attr:`frequency`; Z × :attr:`area_cm2` is area-specific (Ω·cm²)."""
+        """Complex Z (Ω) at :attr:`frequency`, as impedance.csv stores it (10 significant
+        digits); Z × :attr:`area_cm2` is area-specific (Ω·cm²)."""
         return self.spectrum.impedance
 
     @property
