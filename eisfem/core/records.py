@@ -86,6 +86,27 @@ def to_json(value: Any) -> Any:
     return value
 
 
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """JSON data (e.g. :func:`to_json` of a record) as one row ``{dotted.key: scalar}``.
+
+    Nested keys join with dots (``geometry.contact_fraction``); list items are numbered after
+    the singular of the list's name (``arcs`` → ``arc0.apex_frequency_Hz``): the columns of a
+    sweep's results table.
+    """
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out |= flatten(value, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    if isinstance(data, list):
+        stem = prefix.removesuffix("s")
+        out = {}
+        for i, item in enumerate(data):
+            out |= flatten(item, f"{stem}{i}")
+        return out
+    return {prefix: data}
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 

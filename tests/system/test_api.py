@@ -147,3 +147,8 @@ def test_sweep_returns_the_table_and_cases_open_as_results(tmp_path):
         result = eisfem.open_run(tmp_path / "out" / "runs" / case)
         assert result.summary.resistance_dc_ohm == r_dc
         assert result.summary.geometry.contact_fraction == table["geometry.contact_fraction"][0]
+        scalars = result.scalars()  # the same flattening as the table's columns
+        assert set(scalars) <= set(table.columns)
+        numbers = {k: v for k, v in scalars.items() if isinstance(v, float)}
+        assert len(numbers) > 50
+        assert numbers == {k: table[k][0] for k in numbers}
