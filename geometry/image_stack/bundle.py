@@ -75,8 +75,8 @@ def _mesh_surfaces(placed: Placement, sizes: StackSizes, smoothing: bool, name: 
             gmsh.initialize(interruptible=False)
             gmsh.option.setNumber("General.Terminal", 0)
     raise GeometryError(
-        f"gmsh could not mesh the stack {name} ({'; '.join(errors)}); try "
-        "interface.downsample, interface.smoothing false or other mesh sizes"
+        f"gmsh could not mesh the stack {name} ({'; '.join(errors)}); voids only 1-2 voxels "
+        "thick are the usual cause: remove them from the segmentation, or try other mesh sizes"
     )
 
 
