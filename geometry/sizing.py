@@ -77,6 +77,14 @@ def _edge_ramp(curves: list[int], size: float, bulk: float) -> int:
     return ramp
 
 
+def curve_size(built: BuiltModel, sizes: MeshSizes, curve: int, refine: float) -> float:
+    """The element size at a contact edge: its own feature's size (binned to powers of √2, so
+    many rims share few fields) or the resolved edge size, whichever is smaller."""
+    if curve not in built.edge_sizes:
+        return sizes.edge
+    return min(2 ** (math.floor(2 * math.log2(built.edge_sizes[curve] / refine)) / 2), sizes.edge)
+
+
 def apply_size_fields(built: BuiltModel, sizes: MeshSizes, refine: float = 1.0) -> None:
     """Install the background size field on the current gmsh model.
 
@@ -91,10 +99,7 @@ def apply_size_fields(built: BuiltModel, sizes: MeshSizes, refine: float = 1.0) 
         fields.append(plane)
     groups: dict[float, list[int]] = {}
     for c in built.edge_curves:
-        size = sizes.edge
-        if c in built.edge_sizes:  # binned to powers of √2: few fields for many rims
-            size = min(2 ** (math.floor(2 * math.log2(built.edge_sizes[c] / refine)) / 2), size)
-        groups.setdefault(size, []).append(c)
+        groups.setdefault(curve_size(built, sizes, c, refine), []).append(c)
     fields += [
         _edge_ramp(curves, size, sizes.bulk) for size, curves in groups.items() if size < sizes.bulk
     ]

@@ -1,34 +1,47 @@
 """Command line: ``eisfem run | validate | schema | compare`` (+ sweep commands from
 eisfem.cli.sweep_commands).
 
-User mistakes (EisfemError) end with one line on stderr and exit status 2; under MPI only
-rank 0 speaks.
+User mistakes end with one line on stderr and exit status 2, Ctrl-C with status 130, and an
+exception on any MPI rank ends every rank (see :mod:`eisfem.cli.guard`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
+from typing import NoReturn
 
 from mpi4py import MPI
 
+from eisfem import __version__
+from eisfem.cli.guard import guarded
 from eisfem.cli.sweep_commands import COMMANDS as SWEEP_COMMANDS
 from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
 from eisfem.config import json_schema, load_config
 from eisfem.config.units import to_si
 from eisfem.core.errors import EisfemError
 from eisfem.simulation.console import Console
+from eisfem.simulation.size_guard import OVERRIDE, available_memory, check_fits, estimate
+
+
+class UsageError(EisfemError):
+    """Arguments argparse rejects: one line (argparse would print the usage block too)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="eisfem",
         description="Impedance spectra of metal|solid-electrolyte interfaces by 3D FEM.",
     )
+    p.add_argument("--version", action="version", version=f"eisfem {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    override = argparse.ArgumentParser(add_help=False)
+    override = _Parser(add_help=False)
     override.add_argument(
         "--set",
         dest="overrides",
@@ -39,9 +52,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     r = sub.add_parser("run", parents=[override], help="run a config and write its run folder")
     r.add_argument("config", type=Path)
-    r.add_argument("--out", type=Path, help="run folder (default: runs/<config name>)")
+    r.add_argument(
+        "--out", type=Path, help="run folder (default: runs/<config file name without .yaml>)"
+    )
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    v = sub.add_parser("validate", parents=[override], help="check a config without running")
+    r.add_argument(
+        OVERRIDE,
+        dest="size_check",
+        action="store_false",
+        help="run even if the estimated memory exceeds the memory available",
+    )
+    v = sub.add_parser(
+        "validate",
+        parents=[override],
+        help="check a config without running; print its estimated cells, dofs and memory",
+    )
     v.add_argument("config", type=Path)
     sub.add_parser("schema", help="print the JSON schema of run configs")
     add_sweep_commands(sub)
@@ -104,9 +129,14 @@ def _run(args: argparse.Namespace) -> int:
     )
 
     cfg = load_config(args.config, args.overrides)
-    out = args.out or Path("runs") / args.config.stem
+    out = default_out(args.config, args.out)
     console = Console(quiet=args.quiet)
-    result = run(cfg, out, console)
+    if args.size_check:
+        comm = MPI.COMM_WORLD
+        est = comm.bcast(estimate(cfg) if comm.rank == 0 else None, root=0)
+        console.info(est.line())
+        check_fits(est, comm.bcast(available_memory() if comm.rank == 0 else None, root=0))
+    result = run(cfg, out, console, keep=[args.config])
     s = result.summary
     console.info(f"DC resistance: {s['resistance_dc_ohm_cm2']} Ω·cm²")
     for arc in s["arcs"]:
@@ -118,27 +148,34 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_out(source: Path, out: Path | None) -> Path:
+    """``--out``, else ``runs/<file name without suffix>`` (refused if that name is empty)."""
+    if out is not None:
+        return out
+    if source.stem.strip(".") == "":
+        raise UsageError(f"{source}: no folder name in this file name; give --out")
+    return Path("runs") / source.stem
+
+
 def main(argv: list[str] | None = None) -> int:
+    return guarded(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     comm = MPI.COMM_WORLD
-    try:
-        if args.command == "schema":
-            if comm.rank == 0:
-                print(json.dumps(json_schema(), indent=2))
-            return 0
-        if args.command == "validate":
-            cfg = load_config(args.config, args.overrides)
-            if comm.rank == 0:
-                print(
-                    f"{args.config}: valid ({cfg.interface.kind} interface on a {cfg.cell.shape})"
-                )
-            return 0
-        if args.command in SWEEP_COMMANDS:
-            return SWEEP_COMMANDS[args.command](args)
-        if args.command == "compare":
-            return _compare(args)
-        return _run(args)
-    except EisfemError as exc:
+    if args.command == "schema":
         if comm.rank == 0:
-            print(f"eisfem: error: {exc}", file=sys.stderr)
-        return 2
+            print(json.dumps(json_schema(), indent=2))
+        return 0
+    if args.command == "validate":
+        cfg = load_config(args.config, args.overrides)
+        if comm.rank == 0:
+            print(f"{args.config}: valid ({cfg.interface.kind} interface on a {cfg.cell.shape})")
+            print(estimate(cfg).line())
+        return 0
+    if args.command in SWEEP_COMMANDS:
+        return SWEEP_COMMANDS[args.command](args)
+    if args.command == "compare":
+        return _compare(args)
+    return _run(args)

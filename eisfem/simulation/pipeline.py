@@ -6,6 +6,7 @@ the CLI; :func:`run` only strings them together and writes the run folder atomic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import yaml
 from mpi4py import MPI
 
 from eisfem.config import RunConfig, SolverSettings
+from eisfem.core.faults import fault_point
 from eisfem.geometry.mesh import MeshBundle, mesh_bundle
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
@@ -24,6 +26,7 @@ from eisfem.simulation import outputs as results
 from eisfem.simulation.cell_terms import surface_terms, volume_terms
 from eisfem.simulation.console import Console
 from eisfem.simulation.focusing import focusing_summary
+from eisfem.simulation.jit_cache import guard_jit_cache
 from eisfem.simulation.rundir import atomic_run_dir
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
@@ -81,16 +84,22 @@ def run(
     out: Path,
     console: Console | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
+    keep: Iterable[Path] = (),
 ) -> RunResult:
-    """Run ``cfg`` and write its folder ``out`` (replacing an earlier complete run)."""
+    """Run ``cfg`` and write its folder ``out`` (replacing an earlier eisfem run folder).
+
+    ``keep`` are files ``out`` must not hold (the config file the run was read from).
+    """
     console = console or Console(quiet=True, comm=comm)
-    with atomic_run_dir(out, comm) as tmp:
+    with atomic_run_dir(out, comm, keep) as tmp:
         if comm.rank == 0:
+            guard_jit_cache()  # rank 0 compiles first, the others load what it compiled
             (tmp / "config.resolved.yaml").write_text(
                 yaml.safe_dump(cfg.resolved_dict(), sort_keys=False)
             )
         with console.stage("meshing"):
             bundle = mesh_bundle(cfg, tmp / "mesh.msh", comm)
+        fault_point("after_mesh", comm.rank)
         console.info(
             f"  {bundle.info['cells']} cells, contact fraction "
             f"{bundle.info['contact_fraction']:.3f}, {bundle.info['pore_count']} pores"
