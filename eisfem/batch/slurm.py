@@ -57,7 +57,7 @@ class SlurmOptions:
         ]
         for option, value, pattern, allowed in checks:
             if value is not None and not pattern.fullmatch(value):
-                raise ConfigError(f"{option} {printable(value)!r}: expected {allowed}")
+                raise ConfigError(f"{option} '{printable(value)}': expected {allowed}")
 
 
 def array_ranges(indices: list[int]) -> str:

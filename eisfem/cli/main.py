@@ -21,7 +21,9 @@ from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
 from eisfem.config import json_schema, load_config
 from eisfem.config.units import to_si
 from eisfem.core.errors import EisfemError
+from eisfem.core.owned import check_target
 from eisfem.simulation.console import Console
+from eisfem.simulation.rundir import KIND
 from eisfem.simulation.size_guard import OVERRIDE, available_memory, check_fits, estimate
 
 
@@ -124,18 +126,17 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from eisfem.simulation.pipeline import (
-        run,  # imports DOLFINx: keep `validate` and `schema` light
-    )
-
     cfg = load_config(args.config, args.overrides)
     out = default_out(args.config, args.out)
+    check_target(out, KIND, keep=[args.config])  # refuse in a second, before any work
     console = Console(quiet=args.quiet)
     if args.size_check:
         comm = MPI.COMM_WORLD
         est = comm.bcast(estimate(cfg) if comm.rank == 0 else None, root=0)
         console.info(est.line())
         check_fits(est, comm.bcast(available_memory() if comm.rank == 0 else None, root=0))
+    from eisfem.simulation.pipeline import run  # imports DOLFINx: only when a run starts
+
     result = run(cfg, out, console, keep=[args.config])
     s = result.summary
     console.info(f"DC resistance: {s['resistance_dc_ohm_cm2']} Ω·cm²")
