@@ -28,8 +28,10 @@ import math
 import gmsh
 
 from eisfem.geometry import tags
-from eisfem.geometry.builder import BuiltModel
-from eisfem.geometry.sizing import GRADING, MeshSizes, curve_size
+from eisfem.geometry.builder import BuiltModel, build_model
+from eisfem.geometry.plan import UM
+from eisfem.geometry.sizing import GRADING, MeshSizes, curve_size, resolve_sizes
+from eisfem.geometry.specs import GeometrySpec
 
 KAPPA = 4.0  # tetrahedra per h³ of the size field (calibration: see the module docstring)
 CONDUCTING = (tags.ELECTROLYTE, tags.INTERPHASE)
@@ -43,21 +45,31 @@ def _plane_excess(area: float, i: float, b: float) -> float:
     return area * ((1 / i**2 - 1 / b**2) / (2 * g) - (b - i) / (g * b**3))
 
 
-def expected_cells(
-    built: BuiltModel, sizes: MeshSizes, refine: float, cross_section: float
-) -> float:
-    """Estimated tetrahedra of the built model (in the current gmsh session, not meshed).
-
-    ``cross_section`` is the cell's area in µm² (each interface plane spans it).
-    """
+def integrated_density(built: BuiltModel, sizes: MeshSizes, cross_section: float) -> float:
+    """∫ dV / h³ of the size field, term by term (µm units; ``cross_section`` in µm²)."""
     occ = gmsh.model.occ
     b, i = sizes.bulk, sizes.interface
     volume = sum(occ.getMass(3, v) for g in CONDUCTING for v in built.volumes.get(g, []))
     density = volume / b**3 + len(built.planes) * _plane_excess(cross_section, i, b)
     for c in built.edge_curves:
-        e = curve_size(built, sizes, c, refine)
+        e = curve_size(sizes, c)
         if e < i:
             density += occ.getMass(1, c) * math.pi / (2 * GRADING**2) * (1 / e - 1 / i)
     if sizes.gap is not None:
         density += sum(occ.getMass(3, v) for v in built.cap_volumes) / sizes.gap**3
-    return KAPPA * density
+    return density
+
+
+def expected_cells(spec: GeometrySpec) -> float:
+    """Estimated tetrahedra of ``spec``: built in a private gmsh session, never meshed."""
+    cell = spec.cell
+    side = cell.width / UM
+    cross_section = side**2 if cell.shape == "patch" else math.pi * side**2 / 4
+    gmsh.initialize(interruptible=False)
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.model.add(f"{spec.name}-size-estimate")
+        built = build_model(spec)
+        return KAPPA * integrated_density(built, resolve_sizes(spec, built), cross_section)
+    finally:
+        gmsh.finalize()

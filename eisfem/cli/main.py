@@ -22,7 +22,7 @@ from eisfem.config import json_schema, load_config
 from eisfem.config.units import to_si
 from eisfem.core.errors import EisfemError
 from eisfem.core.owned import check_target
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 from eisfem.simulation.rundir import KIND
 from eisfem.simulation.size_guard import OVERRIDE, available_memory, check_fits, estimate
 
@@ -118,7 +118,7 @@ def _compare(args: argparse.Namespace) -> int:
     from eisfem.simulation.compare import compare
 
     area = measured_area(args.area)
-    console = Console(quiet=args.quiet)
+    console = RunConsole(quiet=args.quiet)
     result, out = compare(args.run_dir, args.measured, args.out, area, args.spectrum)
     console.info(result.report())
     console.info(f"plots and misfit.json in {out.resolve()}")
@@ -129,7 +129,7 @@ def _run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config, args.overrides)
     out = default_out(args.config, args.out)
     check_target(out, KIND, keep=[args.config])  # refuse in a second, before any work
-    console = Console(quiet=args.quiet)
+    console = RunConsole(quiet=args.quiet)
     if args.size_check:
         comm = MPI.COMM_WORLD
         est = comm.bcast(estimate(cfg) if comm.rank == 0 else None, root=0)

@@ -8,10 +8,11 @@ configs in ``configs/`` (default meshes, P2, direct solver, one process; 2026-12
 
 - dofs per cell: P2 1.53–1.75 measured, 1.6 used. A tetrahedral mesh has about 0.3 vertices
   per cell here (P2 dofs = vertices + edges ≈ 2·vertices + cells), so P1 ≈ 0.3 per cell.
-- peak memory = 730 MB + 19.6 kB per dof (least-largest-error fit over 6 058 to 245 536 dofs;
-  every example within a factor 1.2 of its measured peak). The base is the Python, DOLFINx,
-  gmsh and VTK footprint; the per-dof part is mostly the MUMPS factor, whose fill grows a
-  little faster than the dofs, so far beyond the calibrated range this underestimates. P1 and
+- peak memory = 730 MB + 19.6 kB per dof (the fit with the smallest largest ratio over
+  6 058 to 245 536 dofs: every example within a factor 1.2 of its measured peak). The base
+  is the Python, DOLFINx, gmsh and VTK footprint; the per-dof part is mostly the MUMPS factor,
+  whose fill grows a little faster than the dofs, so far beyond the calibrated range this
+  underestimates. P1 and
   the iterative solver need less per dof: the estimate is then on the safe side.
 
 ``bench/size_estimate.py`` re-measures the examples and prints estimate/measured ratios.
@@ -19,12 +20,11 @@ configs in ``configs/`` (default meshes, P2, direct solver, one process; 2026-12
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from eisfem.config import PatchCell, RunConfig
+from eisfem.config import RunConfig
 from eisfem.core.errors import EisfemError
 
 DOFS_PER_CELL = {1: 0.3, 2: 1.6}
@@ -53,27 +53,10 @@ class SizeEstimate:
 
 def estimate(cfg: RunConfig) -> SizeEstimate:
     """Build ``cfg``'s geometry in a private gmsh session (no mesh) and estimate its size."""
-    import gmsh
-
-    from eisfem.geometry.builder import build_model
     from eisfem.geometry.cell_count import expected_cells
-    from eisfem.geometry.plan import UM
-    from eisfem.geometry.sizing import resolve_sizes
+    from eisfem.simulation.model import geometry_spec
 
-    cell = cfg.cell
-    width = cell.side if isinstance(cell, PatchCell) else None
-    cross_section = width**2 if width else math.pi * cell.radius**2
-    gmsh.initialize(interruptible=False)
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.model.add("size-estimate")
-        built = build_model(cfg)
-        if cfg.mesh.size_edge is not None:
-            built.edge_sizes.clear()  # as meshing does: one size for every contact edge
-        sizes = resolve_sizes(cfg, built)
-        cells = expected_cells(built, sizes, cfg.mesh.refine, cross_section / UM**2)
-    finally:
-        gmsh.finalize()
+    cells = expected_cells(geometry_spec(cfg))
     dofs = cells * DOFS_PER_CELL.get(cfg.solver.degree, DOFS_PER_CELL[2])
     return SizeEstimate(round(cells), round(dofs), BASE_BYTES + BYTES_PER_DOF * dofs)
 
