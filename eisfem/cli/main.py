@@ -14,7 +14,6 @@ from typing import NoReturn
 
 from mpi4py import MPI
 
-from eisfem import __version__
 from eisfem.cli.guard import guarded
 from eisfem.cli.sweep_commands import COMMANDS as SWEEP_COMMANDS
 from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
@@ -22,6 +21,7 @@ from eisfem.config import json_schema, load_config
 from eisfem.config.units import to_si
 from eisfem.core.errors import EisfemError
 from eisfem.core.owned import check_target
+from eisfem.core.version import eisfem_version
 from eisfem.simulation.console import RunConsole
 from eisfem.simulation.rundir import KIND
 from eisfem.simulation.size_guard import OVERRIDE, available_memory, check_fits, estimate
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="eisfem",
         description="Impedance spectra of metal|solid-electrolyte interfaces by 3D FEM.",
     )
-    p.add_argument("--version", action="version", version=f"eisfem {__version__}")
+    p.add_argument("--version", action="version", version=f"eisfem {eisfem_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     override = _Parser(add_help=False)
     override.add_argument(

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from eisfem.core.errors import EisfemError
+from eisfem.core.version import eisfem_version
 
 MARK = ".eisfem-run"
 
@@ -61,9 +62,7 @@ def follow_umask(path: Path) -> None:
 
 def stamp(folder: Path, kind: str) -> Stamp:
     """Mark ``folder``, which eisfem has just created, as its own ``kind`` folder."""
-    from eisfem import __version__
-
-    s = Stamp(kind, __version__, socket.gethostname(), os.getpid(), time.strftime("%FT%T%z"))
+    s = Stamp(kind, eisfem_version(), socket.gethostname(), os.getpid(), time.strftime("%FT%T%z"))
     (folder / MARK).write_text(json.dumps(asdict(s)) + "\n")
     return s
 
@@ -116,12 +115,15 @@ def check_target(out: Path, kind: str, keep: Iterable[Path] = (), option: str = 
     return target
 
 
-def new_partial(final: Path, kind: str) -> Path:
+def new_partial(final: Path, kind: str, option: str = "--out") -> Path:
     """A new hidden, marked sibling of ``final`` to build it in (``final`` already checked)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
-    follow_umask(tmp)
-    stamp(tmp, kind)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+        follow_umask(tmp)
+        stamp(tmp, kind)
+    except OSError as exc:
+        raise OwnershipError(f"{option} {final}: cannot create it ({exc.strerror})") from None
     return tmp
 
 

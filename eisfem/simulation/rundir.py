@@ -34,13 +34,11 @@ def _prepare(final: Path, keep: Iterable[Path]) -> tuple[Path | None, str | None
     """Check ``final``, clear dead leftovers beside it, make the partial folder (rank 0)."""
     try:
         final = owned.check_target(final, KIND, keep)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = owned.new_partial(final, KIND)
         owned.clean_stale(final.parent)
-        return owned.new_partial(final, KIND), None
+        return tmp, None
     except EisfemError as exc:
         return None, str(exc)
-    except OSError as exc:
-        return None, f"--out {final}: cannot create it ({exc.strerror})"
 
 
 @contextmanager
