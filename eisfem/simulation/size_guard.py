@@ -6,10 +6,12 @@ The cell count comes from the size field integrated over the built (not meshed) 
 configs in ``configs/`` (default meshes, P2, direct solver, one process; 2026-12-02, 2-core
 24 GiB machine, peak resident memory from ``/usr/bin/time -v eisfem run ...``):
 
-- dofs per cell: P2 1.53–1.75 measured, 1.6 used. A tetrahedral mesh has about 0.3 vertices
-  per cell here (P2 dofs = vertices + edges ≈ 2·vertices + cells), so P1 ≈ 0.3 per cell.
+- dofs per cell: P2 1.53–1.75 measured; 1.7 used, which centres the dofs estimate (the cell
+  estimate's errors included) between the extremes: every example within a factor 1.47. P2
+  dofs = vertices + edges ≈ 2·vertices + cells, so P1 (the vertices) ≈ (1.7 − 1)/2 = 0.35.
 - peak memory = 730 MB + 19.6 kB per dof (the fit with the smallest largest ratio over
-  6 058 to 245 536 dofs: every example within a factor 1.2 of its measured peak). The base
+  6 058 to 245 536 dofs; from the estimated dofs every example is within a factor 1.23 of
+  its measured peak). The base
   is the Python, DOLFINx, gmsh and VTK footprint; the per-dof part is mostly the MUMPS factor,
   whose fill grows a little faster than the dofs, so far beyond the calibrated range this
   underestimates. P1 and
@@ -27,7 +29,7 @@ from pathlib import Path
 from eisfem.config import RunConfig
 from eisfem.core.errors import EisfemError
 
-DOFS_PER_CELL = {1: 0.3, 2: 1.6}
+DOFS_PER_CELL = {1: 0.35, 2: 1.7}
 BASE_BYTES = 730e6
 BYTES_PER_DOF = 19.6e3
 OVERRIDE = "--no-size-check"
