@@ -48,8 +48,8 @@ class SizeEstimate:
 
     def line(self) -> str:
         return (
-            f"estimated size: {self.cells:.2g} cells, {self.dofs:.2g} dofs, peak memory "
-            f"{self.peak_bytes / GIB:.2g} GiB (each within about a factor 1.5)"
+            f"estimated size: {self.cells:.3g} cells, {self.dofs:.3g} dofs, peak memory "
+            f"{self.peak_bytes / GIB:.3g} GiB (each within about a factor 1.5)"
         )
 
 

@@ -139,3 +139,30 @@ def test_stale_partial_folders_of_dead_processes_are_cleaned(tmp_path, monkeypat
     user.mkdir()
     assert owned.clean_stale(tmp_path) == [foreign]
     assert not dead.exists() and live.exists() and foreign.exists() and user.exists()
+
+
+def test_sweep_folder_is_claimed_grows_but_never_shrinks(tmp_path, monkeypatch):
+    from eisfem.batch.sweep import expand
+    from eisfem.batch.sweepdir import SweepDir
+    from tests.helpers import DEMO
+
+    monkeypatch.chdir(tmp_path)
+    base = str(DEMO)
+
+    def sweep(radii, field="interface.radius"):
+        return expand({"base": base, "sweep": {"grid": {field: radii}}}, tmp_path / "s.yaml")
+
+    folder = SweepDir(tmp_path / "out")
+    folder.prepare(sweep(["20 um", "30 um"]))
+    assert owned.read_stamp(folder.root).kind == "sweep"
+    folder.prepare(sweep(["20 um", "30 um", "35 um"]))  # more cases: resumes and grows
+    manifest = folder.manifest.read_text()
+    with pytest.raises(owned.OwnershipError, match="another sweep"):
+        folder.prepare(sweep(["20 um"]))  # would drop cases
+    with pytest.raises(owned.OwnershipError, match="another sweep"):
+        folder.prepare(sweep(["5 nm"], "interface.height"))
+    assert folder.manifest.read_text() == manifest
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(owned.OwnershipError, match="not made by eisfem"):
+        SweepDir(tmp_path / "mine").prepare(sweep(["20 um"]))
+    assert list((tmp_path / "mine").iterdir()) == []
