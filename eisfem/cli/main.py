@@ -14,17 +14,17 @@ from typing import NoReturn
 
 from mpi4py import MPI
 
+from eisfem.api import runs as api
 from eisfem.cli.guard import guarded
 from eisfem.cli.sweep_commands import COMMANDS as SWEEP_COMMANDS
 from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
-from eisfem.config import json_schema, load_config
+from eisfem.config import json_schema
 from eisfem.config.units import to_si
 from eisfem.core.errors import EisfemError
-from eisfem.core.owned import check_target
 from eisfem.core.version import eisfem_version
 from eisfem.simulation.console import RunConsole
-from eisfem.simulation.rundir import KIND
-from eisfem.simulation.size_guard import OVERRIDE, available_memory, check_fits, estimate
+from eisfem.simulation.result import summary_schema
+from eisfem.simulation.size_guard import OVERRIDE, estimate
 
 
 class UsageError(EisfemError):
@@ -70,7 +70,10 @@ def _parser() -> argparse.ArgumentParser:
         help="check a config without running; print its estimated cells, dofs and memory",
     )
     v.add_argument("config", type=Path)
-    sub.add_parser("schema", help="print the JSON schema of run configs")
+    sc = sub.add_parser("schema", help="print the JSON schema of run configs (or of summary.json)")
+    sc.add_argument(
+        "--summary", action="store_true", help="the schema of a run's summary.json instead"
+    )
     add_sweep_commands(sub)
     c = sub.add_parser(
         "compare",
@@ -90,7 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--spectrum", type=int, default=0, help="which spectrum of a multi-sweep file (0 = first)"
     )
-    c.add_argument("--out", type=Path, help="output folder (default: RUN_DIR/compare-<file>)")
+    c.add_argument(
+        "--out", type=Path, help="output folder (default: RUN_DIR/compare-<file name>)"
+    )
     c.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
@@ -126,36 +131,22 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    cfg = load_config(args.config, args.overrides)
-    out = default_out(args.config, args.out)
-    check_target(out, KIND, keep=[args.config])  # refuse in a second, before any work
+    """``eisfem run``: the public API's load_config and run, then a few lines of results."""
+    cfg = api.load_config(args.config, args.overrides)
+    out = args.out or api.default_folder(args.config, cfg)
+    result = api.run(
+        cfg, out, quiet=args.quiet, keep=[args.config], size_check=args.size_check
+    )
     console = RunConsole(quiet=args.quiet)
-    if args.size_check:
-        comm = MPI.COMM_WORLD
-        est = comm.bcast(estimate(cfg) if comm.rank == 0 else None, root=0)
-        console.info(est.line())
-        check_fits(est, comm.bcast(available_memory() if comm.rank == 0 else None, root=0))
-    from eisfem.simulation.pipeline import run  # imports DOLFINx: only when a run starts
-
-    result = run(cfg, out, console, keep=[args.config])
     s = result.summary
-    console.info(f"DC resistance: {s['resistance_dc_ohm_cm2']} Ω·cm²")
-    for arc in s["arcs"]:
+    console.info(f"DC resistance: {s.resistance_dc_ohm_cm2} Ω·cm²")
+    for arc in s.arcs:
         console.info(
-            f"arc apex at {arc['apex_frequency_Hz']:.3g} Hz, "
-            f"−Im Z = {arc['apex_minus_imag_ohm_cm2']:.4g} Ω·cm²"
+            f"arc apex at {arc.apex_frequency_Hz:.3g} Hz, "
+            f"−Im Z = {arc.apex_minus_imag_ohm_cm2:.4g} Ω·cm²"
         )
     console.info(f"results in {result.folder.resolve()}")
     return 0
-
-
-def default_out(source: Path, out: Path | None) -> Path:
-    """``--out``, else ``runs/<file name without suffix>`` (refused if that name is empty)."""
-    if out is not None:
-        return out
-    if source.stem.strip(".") == "":
-        raise UsageError(f"{source}: no folder name in this file name; give --out")
-    return Path("runs") / source.stem
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,10 +158,11 @@ def _main(argv: list[str] | None) -> int:
     comm = MPI.COMM_WORLD
     if args.command == "schema":
         if comm.rank == 0:
-            print(json.dumps(json_schema(), indent=2))
+            schema = summary_schema() if args.summary else json_schema()
+            print(json.dumps(schema, indent=2))
         return 0
     if args.command == "validate":
-        cfg = load_config(args.config, args.overrides)
+        cfg = api.load_config(args.config, args.overrides)
         if comm.rank == 0:
             print(f"{args.config}: valid ({cfg.interface.kind} interface on a {cfg.cell.shape})")
             print(estimate(cfg).line())
