@@ -51,6 +51,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for path in examples:
             est = estimate(load_config(path))
+            if est is None:
+                say(path.stem, "no estimate (image stack or imported mesh)")
+                continue
             got = measure(path, Path(folder))
             ratios = {
                 "cells": est.cells / got["cells"],

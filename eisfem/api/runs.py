@@ -17,7 +17,7 @@ from eisfem.config import RunConfig
 from eisfem.config import load_config as _load
 from eisfem.core.owned import OwnershipError, check_target
 from eisfem.simulation.rundir import KIND
-from eisfem.simulation.size_guard import available_memory, check_fits, estimate
+from eisfem.simulation.size_guard import available_memory, check_fits, describe, estimate
 
 if TYPE_CHECKING:
     import pandas
@@ -105,7 +105,7 @@ def run(
     console = RunConsole(quiet=quiet, comm=comm)
     if size_check:
         est = comm.bcast(estimate(cfg) if comm.rank == 0 else None, root=0)
-        console.info(est.line())
+        console.info(describe(est))
         check_fits(est, comm.bcast(available_memory() if comm.rank == 0 else None, root=0))
     run_pipeline(cfg, folder, console, comm, keep)
     return Result(folder)

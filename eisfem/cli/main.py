@@ -24,7 +24,7 @@ from eisfem.core.errors import EisfemError
 from eisfem.core.version import eisfem_version
 from eisfem.simulation.console import RunConsole
 from eisfem.simulation.result import summary_schema
-from eisfem.simulation.size_guard import OVERRIDE, estimate
+from eisfem.simulation.size_guard import OVERRIDE, describe, estimate
 
 
 class UsageError(EisfemError):
@@ -165,7 +165,7 @@ def _main(argv: list[str] | None) -> int:
         cfg = api.load_config(args.config, args.overrides)
         if comm.rank == 0:
             print(f"{args.config}: valid ({cfg.interface.kind} interface on a {cfg.cell.shape})")
-            print(estimate(cfg).line())
+            print(describe(estimate(cfg)))
         return 0
     if args.command in SWEEP_COMMANDS:
         return SWEEP_COMMANDS[args.command](args)

@@ -53,11 +53,18 @@ class SizeEstimate:
         )
 
 
-def estimate(cfg: RunConfig) -> SizeEstimate:
-    """Build ``cfg``'s geometry in a private gmsh session (no mesh) and estimate its size."""
+def estimate(cfg: RunConfig) -> SizeEstimate | None:
+    """Build ``cfg``'s geometry in a private gmsh session (no mesh) and estimate its size.
+
+    None for geometries the size-field estimate does not cover: image stacks and the user's
+    own meshes (not checked, not calibrated).
+    """
+    from eisfem.config.own_geometry import MeshCell, VolumeImage
     from eisfem.geometry.cell_count import expected_cells
     from eisfem.simulation.model import geometry_spec
 
+    if isinstance(cfg.cell, MeshCell) or isinstance(cfg.interface, VolumeImage):
+        return None
     cells = expected_cells(geometry_spec(cfg))
     dofs = cells * DOFS_PER_CELL.get(cfg.solver.degree, DOFS_PER_CELL[2])
     return SizeEstimate(round(cells), round(dofs), BASE_BYTES + BYTES_PER_DOF * dofs)
@@ -81,9 +88,16 @@ def available_memory() -> float | None:
     return free
 
 
-def check_fits(est: SizeEstimate, available: float | None) -> None:
+def describe(est: SizeEstimate | None) -> str:
+    """The line `eisfem validate` and `eisfem run` print."""
+    if est is None:
+        return "estimated size: not available for image stacks and imported meshes"
+    return est.line()
+
+
+def check_fits(est: SizeEstimate | None, available: float | None) -> None:
     """Refuse a run whose estimated peak memory exceeds ``available`` bytes."""
-    if available is not None and est.peak_bytes > available:
+    if est is not None and available is not None and est.peak_bytes > available:
         raise TooLargeError(
             f"this run would need about {est.peak_bytes / GIB:.3g} GiB "
             f"({est.cells:.3g} cells, {est.dofs:.3g} dofs) but {available / GIB:.3g} GiB are "
