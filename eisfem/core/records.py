@@ -23,9 +23,11 @@ import math
 import types
 import typing
 from functools import cache
-from typing import Any, Literal, Union
+from typing import Any, Literal, TypeVar, Union
 
 from eisfem.core.errors import EisfemError
+
+T = TypeVar("T")  # a plain TypeVar: the repo's tools parse Python 3.11 syntax
 
 _KIND = "records"
 OMIT_NONE = "omit_none"
@@ -90,7 +92,7 @@ class RecordError(EisfemError, ValueError):
     """JSON that does not fit the record type (the message names the key)."""
 
 
-def from_json[T](cls: type[T], data: Any, source: str = "") -> T:
+def from_json(cls: type[T], data: Any, source: str = "") -> T:
     """Rebuild a record of type ``cls`` from what :func:`to_json` wrote.
 
     A mismatch raises :class:`RecordError` naming ``source`` (default: the type) and the key,

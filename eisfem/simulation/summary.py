@@ -16,7 +16,7 @@ import math
 import platform
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import dolfinx
 import gmsh
@@ -34,6 +34,7 @@ from eisfem.simulation.result import (
     ImpedancePoint,
 )
 
+R = TypeVar("R")  # a plain TypeVar: the repo's tools parse Python 3.11 syntax
 AREA_NOTE = "nominal electrode area (area-specific values are Z × this area)"
 
 
@@ -50,7 +51,7 @@ def versions() -> dict[str, str]:
     }
 
 
-def checked[R](record_type: type[R], report: dict[str, Any]) -> R:
+def checked(record_type: type[R], report: dict[str, Any]) -> R:
     """A lower layer's report as its record (TypeError naming a key the record lacks)."""
     try:
         return from_json(record_type, report, record_type.__name__)
