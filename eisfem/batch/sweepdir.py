@@ -89,8 +89,7 @@ class SweepDir:
         The folder must be new or an eisfem sweep folder of the same sweep (the same swept
         fields, every case it already has still in this sweep: a sweep may grow, never shrink).
         """
-        entries = [CaseEntry(c.index, c.id, c.params, c.values()) for c in sweep.cases]
-        self._claim(sweep, entries)
+        entries = self.claim(sweep)
         for case in sweep.cases:
             text = yaml.safe_dump(case.config.resolved_dict(), sort_keys=False)
             write_atomic(self.config(case.id), text)
@@ -104,14 +103,18 @@ class SweepDir:
         write_atomic(self.manifest, json.dumps(manifest, indent=1, default=str) + "\n")
         return entries
 
-    def _claim(self, sweep: Sweep, entries: list[CaseEntry]) -> None:
-        """Create the marked folder, or check that the existing one holds this sweep."""
+    def claim(self, sweep: Sweep) -> list[CaseEntry]:
+        """Create the marked folder, or check that the existing one may hold this sweep.
+
+        Returns the sweep's cases as the manifest records them.
+        """
+        entries = [CaseEntry(c.index, c.id, c.params, c.values()) for c in sweep.cases]
         root = owned.check_target(self.root, "sweep", keep=[sweep.source])
         if not root.exists():
             owned.new_partial(root, "sweep").rename(root)  # appears already marked
-            return
+            return entries
         if not self.manifest.exists():
-            return
+            return entries
         fields, old = self.read()
         dropped = {e.id for e in old} - {e.id for e in entries}
         if fields != sweep.fields or dropped:
@@ -120,6 +123,7 @@ class SweepDir:
                 f"--out {self.root} holds another sweep ({what} not in {sweep.source.name}); "
                 "give another folder"
             )
+        return entries
 
     def read(self) -> tuple[list[str], list[CaseEntry]]:
         """The swept fields and the cases of the manifest."""
