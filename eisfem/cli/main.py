@@ -1,5 +1,5 @@
 """Command line: ``eisfem run | validate | schema | compare`` (+ sweep commands from
-eisfem.cli.sweep_commands).
+eisfem.cli.sweep_commands, ``fit`` from eisfem.cli.fit_command).
 
 User mistakes (EisfemError) end with one line on stderr and exit status 2; under MPI only
 rank 0 speaks.
@@ -14,6 +14,8 @@ from pathlib import Path
 
 from mpi4py import MPI
 
+from eisfem.cli.fit_command import add_command as add_fit_command
+from eisfem.cli.fit_command import run_fit_command
 from eisfem.cli.sweep_commands import COMMANDS as SWEEP_COMMANDS
 from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
 from eisfem.config import json_schema, load_config
@@ -45,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("config", type=Path)
     sub.add_parser("schema", help="print the JSON schema of run configs")
     add_sweep_commands(sub)
+    add_fit_command(sub, override)
     c = sub.add_parser(
         "compare",
         help="overlay a measured spectrum on a run's: Nyquist, Bode, DRT and a misfit number",
@@ -137,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             return SWEEP_COMMANDS[args.command](args)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "fit":
+            return run_fit_command(args)
         return _run(args)
     except EisfemError as exc:
         if comm.rank == 0:
