@@ -156,8 +156,10 @@ def _check(
 
 
 def _power_product(names: Sequence[str], weights: np.ndarray) -> str:
-    """'a^1.00 · b^-0.98' with the largest |weight| scaled to 1 and small weights left out."""
-    w = weights / weights[np.argmax(np.abs(weights))]
+    """'a^1.00 · b^-0.98': the largest |weight| scaled to 1, the first shown one positive (a
+    product and its inverse are constant together), weights under 0.05 left out."""
+    w = weights / np.abs(weights).max()
+    w = w * np.sign(w[np.argmax(np.abs(w) >= 0.05)])
     return " · ".join(f"{n}^{x:.2f}" for n, x in zip(names, w, strict=True) if abs(x) >= 0.05)
 
 
