@@ -21,7 +21,7 @@ import time
 import numpy as np
 from benchlib import build, demo_config, emit, environment, say, with_solver
 
-from eisfem.geometry.mesh import mesh_bundle
+from eisfem.simulation.model import build_mesh
 from eisfem.solvers.spectrum import sweep
 
 
@@ -38,7 +38,7 @@ def main() -> None:
     decades = (a.points - 1) / a.per_decade
     f = np.geomspace(cfg.frequencies.max, cfg.frequencies.max / 10**decades, a.points)
     say(f"environment: {environment()}")
-    bundle = mesh_bundle(cfg)
+    bundle = build_mesh(cfg)
     runs = []
     for method in ("fast", "direct", "fast"):
         system = build(cfg, bundle)

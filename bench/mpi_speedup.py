@@ -13,7 +13,7 @@ import argparse
 import numpy as np
 from benchlib import Timer, build, demo_config, emit, environment, run_child, say
 
-from eisfem.geometry.mesh import mesh_bundle
+from eisfem.simulation.model import build_mesh
 from eisfem.solvers.spectrum import sweep
 
 
@@ -21,7 +21,7 @@ def case(refine: float, degree: int) -> None:
     cfg = demo_config(refine, degree)
     f = np.geomspace(1e10, 1e10 / 10 ** (59 / 8), 60)
     with Timer() as meshing:
-        bundle = mesh_bundle(cfg)
+        bundle = build_mesh(cfg)
     with Timer() as assembly:
         system = build(cfg, bundle)
     with Timer() as fast:

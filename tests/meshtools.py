@@ -10,7 +10,7 @@ from mpi4py import MPI
 
 from eisfem.config import parse_config
 from eisfem.geometry import tags
-from eisfem.geometry.mesh import mesh_bundle
+from eisfem.simulation.model import build_mesh
 
 INTERIOR = (tags.PORE_FLOOR, tags.CE_PORE_FLOOR)
 
@@ -18,7 +18,7 @@ INTERIOR = (tags.PORE_FLOOR, tags.CE_PORE_FLOOR)
 def bundle_of(**sections):
     """Parse a config made of ``sections`` (NZSP-like materials added) and mesh it."""
     cfg = parse_config({"materials": nzsp()} | sections)
-    return cfg, mesh_bundle(cfg)
+    return cfg, build_mesh(cfg)
 
 
 def _integrate(bundle, measure, tag) -> float:

@@ -23,11 +23,10 @@ import pytest
 from conftest import nzsp
 
 from eisfem.config import parse_config
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.postprocess.focusing import ContactFocusing
 from eisfem.simulation.cell_terms import charge_transfer
-from eisfem.simulation.pipeline import build_system
-from eisfem.solvers.applied_current import DCProblem
+from eisfem.simulation.model import build_mesh, build_system
+from eisfem.solvers.applied_current import AppliedCurrentProblem
 from eisfem.solvers.arrhenius import BOLTZMANN_EV
 from eisfem.solvers.interface_current import InterfaceFlux
 
@@ -46,7 +45,7 @@ def disk():
             "kinetics": {"we": {"exchange_current_density": 1.0}},
         }
     )
-    bundle = mesh_bundle(cfg)
+    bundle = build_mesh(cfg)
     system = build_system(cfg, bundle)
     flux = InterfaceFlux(system)
     return cfg, system, flux, ContactFocusing(flux)
@@ -54,7 +53,7 @@ def disk():
 
 def test_primary_focusing_metrics_match_the_closed_form(disk):
     _cfg, system, _flux, contact = disk
-    primary = DCProblem(system, ideal={"we_contact"}).at_current(1e-9)
+    primary = AppliedCurrentProblem(system, ideal={"we_contact"}).at_current(1e-9)
     m = contact.metrics(
         primary.solution, primary.current, system.bundle.electrode_area, [1e-6, 2e-6], [2], [50]
     )
@@ -74,7 +73,7 @@ def wagner_run(disk, wagner: float):
     i0 = BOLTZMANN_EV * T * SIGMA / (wagner * A)  # R_ct = kT/(e i0) for αa + αc = 1
     ct = charge_transfer(cfg.kinetics.we.model_copy(update={"exchange_current_density": i0}), T)
     assert SIGMA / (ct.conductance * A) == pytest.approx(wagner, rel=1e-6)
-    dc = DCProblem(system, {"we_contact": ct}).at_current(1e-2 * np.pi * A**2)
+    dc = AppliedCurrentProblem(system, {"we_contact": ct}).at_current(1e-2 * np.pi * A**2)
     return dc, flux(dc.solution)
 
 

@@ -15,10 +15,9 @@ from conftest import nzsp
 from scipy.optimize import brentq
 
 from eisfem.config import parse_config
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.simulation.cell_terms import charge_transfer
-from eisfem.simulation.pipeline import build_system
-from eisfem.solvers.applied_current import DCProblem
+from eisfem.simulation.model import build_mesh, build_system
+from eisfem.solvers.applied_current import AppliedCurrentProblem
 from eisfem.solvers.interface_current import InterfaceFlux
 
 SIGMA = 0.55
@@ -27,7 +26,7 @@ SIDE, THICKNESS = 50e-6, 20e-6
 
 def built(raw: dict):
     cfg = parse_config(raw)
-    return cfg, build_system(cfg, mesh_bundle(cfg))
+    return cfg, build_system(cfg, build_mesh(cfg))
 
 
 @pytest.mark.parametrize(
@@ -51,7 +50,7 @@ def test_butler_volmer_slab_matches_the_1d_closed_form(alpha_a, alpha_c, j):
         }
     )
     ct = charge_transfer(cfg.kinetics.we, cfg.temperature)
-    dc = DCProblem(system, {"we_contact": ct}).at_current(j * SIDE**2)
+    dc = AppliedCurrentProblem(system, {"we_contact": ct}).at_current(j * SIDE**2)
     eta = brentq(lambda e: ct.current(e) - j, -2.0, 2.0, xtol=1e-15)
     assert dc.voltage == pytest.approx(j * THICKNESS / SIGMA + eta, rel=1e-8)
 
@@ -69,7 +68,7 @@ def test_linear_dc_problem_is_the_impedance_systems_dc_limit():
     )
     reference = system.solve_dc()
     current = 1e-7
-    dc = DCProblem(system).at_current(current)
+    dc = AppliedCurrentProblem(system).at_current(current)
     assert dc.voltage / current == pytest.approx(reference.impedance.real, rel=1e-9)
     flux = InterfaceFlux(system)
     scale = dc.voltage / system.voltage

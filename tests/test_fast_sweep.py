@@ -15,9 +15,8 @@ import pytest
 from conftest import nzsp
 
 from eisfem.config import load_config, parse_config
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
-from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.materials import EPS0, LinearMedium
 from eisfem.solvers.reduced_order import ReducedModel
 from eisfem.solvers.spectrum import affine_parts, sweep
@@ -43,7 +42,7 @@ def five_arcs():
         "materials": nzsp(),
         "mesh": {"refine": 0.6},
     }
-    bundle = mesh_bundle(parse_config(raw))
+    bundle = build_mesh(parse_config(raw))
     system = ImpedanceSystem(
         bundle,
         [
@@ -138,7 +137,7 @@ def test_relaxation_of_a_layered_slab_is_exact():
         "materials": nzsp(),
         "solver": {"degree": 1},
     }
-    bundle = mesh_bundle(parse_config(raw))
+    bundle = build_mesh(parse_config(raw))
     r_ce, c_ce = 1e-3, 2.0  # Ω·m², F/m²: τ = 2 ms
     system = ImpedanceSystem(
         bundle,
@@ -174,7 +173,7 @@ def test_non_affine_medium_sweeps_and_fits():
         return 1 / (1 / bulk + ratio / gb)
 
     raw = {"cell": {"shape": "patch", "side": side, "thickness": L}, "materials": nzsp()}
-    bundle = mesh_bundle(parse_config(raw))
+    bundle = build_mesh(parse_config(raw))
     system = ImpedanceSystem(bundle, [VolumeTerm("electrolyte", kappa)], degree=1)
     f = log_frequencies(1e10, 1.0, 6)
     area = side**2
@@ -194,7 +193,7 @@ def test_non_affine_medium_sweeps_and_fits():
 def test_demo_relaxation_adds_up_to_the_dc_resistance():
     """The demo geometry (P1, coarse): R_∞ + Σ R_j of the pencil equals the DC solve."""
     cfg = load_config(DEMO, ["solver.degree=1", "mesh.refine=0.7"])
-    system = build_system(cfg, mesh_bundle(cfg))
+    system = build_system(cfg, build_mesh(cfg))
     f = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 8)
     relax = sweep(system, f).relaxation()
     r_dc = system.solve_dc().impedance.real

@@ -12,7 +12,7 @@ from meshtools import bundle_of, cell_volume, facet_area
 from eisfem.config import parse_config
 from eisfem.geometry import tags
 from eisfem.geometry.footprint import cap_volume
-from eisfem.geometry.mesh import mesh_bundle
+from eisfem.simulation.model import build_mesh
 
 
 def test_cylinder_pores_in_patch():
@@ -89,6 +89,6 @@ def test_mesh_file_is_written(tmp_path):
             "cell": {"shape": "patch", "side": 50e-6, "thickness": 20e-6},
         }
     )
-    mesh_bundle(cfg, tmp_path / "mesh.msh")
+    build_mesh(cfg, tmp_path / "mesh.msh")
     text = (tmp_path / "mesh.msh").read_text(errors="replace")
     assert "$PhysicalNames" in text and '"we_contact"' in text

@@ -17,9 +17,8 @@ import pytest
 from conftest import nzsp
 
 from eisfem.config import parse_config
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
-from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.model import build_mesh, build_system
 from eisfem.simulation.temperature import temperature_sweep
 from eisfem.solvers.arrhenius import BOLTZMANN_EV, arrhenius_factor
 from eisfem.solvers.kinetics import FARADAY, GAS_CONSTANT
@@ -43,7 +42,7 @@ def slab(**sections) -> dict:
 
 def system_of(raw: dict):
     cfg = parse_config(raw)
-    return cfg, build_system(cfg, mesh_bundle(cfg))
+    return cfg, build_system(cfg, build_mesh(cfg))
 
 
 def bulk(w: np.ndarray, thickness: float = THICKNESS) -> np.ndarray:

@@ -13,17 +13,16 @@ import numpy as np
 from conftest import nzsp
 
 from eisfem.config import parse_config
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.postprocess.impedance import log_frequencies
 from eisfem.postprocess.kramers_kronig import lin_kk
-from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.model import build_mesh, build_system
 
 LIMIT = 5e-3
 
 
 def spectrum(raw: dict, f: np.ndarray) -> np.ndarray:
     cfg = parse_config(raw)
-    return build_system(cfg, mesh_bundle(cfg)).sweep(f)
+    return build_system(cfg, build_mesh(cfg)).sweep(f)
 
 
 def test_simulated_spectra_pass_lin_kk_and_perturbed_ones_fail():

@@ -10,9 +10,8 @@ from conftest import nzsp
 
 from eisfem.config import load_config, parse_config
 from eisfem.core.errors import ConfigError, SolverError
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.postprocess.impedance import log_frequencies
-from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.spectrum import sweep
 
 DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
@@ -22,7 +21,7 @@ SMALL = ["solver.degree=1", "mesh.refine=0.7"]
 @pytest.fixture(scope="module")
 def demo_bundle():
     cfg = load_config(DEMO, SMALL)
-    return cfg, mesh_bundle(cfg)
+    return cfg, build_mesh(cfg)
 
 
 def system_with(demo_bundle, **solver):
@@ -71,7 +70,7 @@ def test_block_low_rank_compresses_the_factor():
     }
     infos, impedances = [], []
     cfg = parse_config(raw)
-    bundle = mesh_bundle(cfg)
+    bundle = build_mesh(cfg)
     for icntl, cntl in (({}, {}), ({35: 2}, {7: 1e-8})):
         solver = cfg.solver.model_copy(update={"mumps_icntl": icntl, "mumps_cntl": cntl})
         system = build_system(cfg.model_copy(update={"solver": solver}), bundle)

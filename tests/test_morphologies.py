@@ -16,8 +16,8 @@ from meshtools import bundle_of, cell_volume, facet_area, facet_centroid
 
 from eisfem.geometry import tags
 from eisfem.geometry.footprint import cap_volume
-from eisfem.geometry.morphologies import plan_morphology
-from eisfem.geometry.plan import UM, electrode_of, plan_interface
+from eisfem.geometry.morphologies import electrode_of, plan_interface, plan_morphology
+from eisfem.geometry.plan import UM
 
 UM2 = UM**2
 

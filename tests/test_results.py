@@ -23,8 +23,7 @@ import pytest
 
 from eisfem.cli.main import main
 from eisfem.config import load_config
-from eisfem.geometry.mesh import mesh_bundle
-from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.materials import EPS0
 
@@ -150,7 +149,7 @@ def tool(name: str) -> str:
 def solver_ranges(summary: dict) -> dict[float, dict[str, tuple[float, float]]]:
     """The arrays' ranges at each field frequency, from a fresh solve of the same config."""
     cfg = load_config(DEMO, FAST)
-    system = build_system(cfg, mesh_bundle(cfg, None))
+    system = build_system(cfg, build_mesh(cfg, None))
     spaces = FieldSpaces(system)
     out = {}
     for f in summary["field_frequencies_Hz"]:

@@ -19,14 +19,13 @@ import pytest
 from conftest import nzsp
 
 from eisfem.config import parse_config
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.postprocess.impedance import log_frequencies
-from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.model import build_mesh, build_system
 
 
 def sweep(raw: dict, f: np.ndarray) -> np.ndarray:
     cfg = parse_config(raw)
-    return build_system(cfg, mesh_bundle(cfg)).sweep(f)
+    return build_system(cfg, build_mesh(cfg)).sweep(f)
 
 
 def pore_cell(

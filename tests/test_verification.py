@@ -15,9 +15,8 @@ import pytest
 from conftest import nzsp
 
 from eisfem.config import load_config, parse_config
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
-from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.materials import EPS0
 
 DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
@@ -26,7 +25,7 @@ SIGMA = 0.55  # S/m, the electrolyte of nzsp()
 
 def solved(raw: dict):
     cfg = parse_config(raw)
-    return cfg, build_system(cfg, mesh_bundle(cfg))
+    return cfg, build_system(cfg, build_mesh(cfg))
 
 
 def flux_tube_disk_resistance(sigma: float, a: float, R: float, L: float) -> float:
@@ -173,7 +172,7 @@ def test_demo_mesh_is_converged_to_one_percent():
     systems = []
     for refine in ("1", "1.5"):
         cfg = load_config(DEMO, [f"mesh.refine={refine}"])
-        systems.append(build_system(cfg, mesh_bundle(cfg)))
+        systems.append(build_system(cfg, build_mesh(cfg)))
     for omega in (0.0, 2 * np.pi * 8e6, 2 * np.pi * 3e8):
         coarse, fine = (s.solve(omega).impedance for s in systems)
         assert abs(coarse / fine - 1) < 0.01

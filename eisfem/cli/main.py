@@ -102,9 +102,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from eisfem.simulation.pipeline import (
-        run,  # imports DOLFINx: keep `validate` and `schema` light
-    )
+    # imports DOLFINx: keep `validate` and `schema` light
+    from eisfem.simulation.pipeline import run
 
     cfg = load_config(args.config, args.overrides)
     out = args.out or Path("runs") / args.config.stem

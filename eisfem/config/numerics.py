@@ -158,5 +158,3 @@ class FitSettings(Model):
                     f"fit.labels must name fit.arcs = {self.arcs} arcs (got {len(self.labels)})"
                 )
         return self
-
-

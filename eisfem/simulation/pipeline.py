@@ -14,22 +14,20 @@ import numpy as np
 import yaml
 from mpi4py import MPI
 
-from eisfem.config import RunConfig, SolverSettings
-from eisfem.geometry.mesh import MeshBundle, mesh_bundle
+from eisfem.config import RunConfig
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
 from eisfem.postprocess.relaxation import relaxation_summary
 from eisfem.postprocess.summary import build_summary, write_json
 from eisfem.simulation import outputs as results
-from eisfem.simulation.cell_terms import surface_terms, volume_terms
 from eisfem.simulation.console import Console
 from eisfem.simulation.focusing import focusing_summary
+from eisfem.simulation.model import build_mesh, build_system
 from eisfem.simulation.rundir import atomic_run_dir
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
-from eisfem.solvers.linear_solver import LinearSolverOptions
 from eisfem.solvers.spectrum import SweepResult, sweep
-from eisfem.solvers.system import ImpedanceSystem, Solution
+from eisfem.solvers.system import Solution
 
 
 @dataclass
@@ -37,28 +35,6 @@ class RunResult:
     folder: Path
     spectrum: Spectrum
     summary: dict[str, Any]
-
-
-def linear_solver_options(settings: SolverSettings) -> LinearSolverOptions:
-    return LinearSolverOptions(
-        method=settings.linear_solver,
-        factorization=settings.factorization,
-        mumps_icntl=LinearSolverOptions().mumps_icntl | settings.mumps_icntl,
-        mumps_cntl=settings.mumps_cntl,
-        rtol=settings.krylov_rtol,
-        max_iterations=settings.krylov_max_iterations,
-        petsc_options=settings.petsc_options,
-    )
-
-
-def build_system(cfg: RunConfig, bundle: MeshBundle) -> ImpedanceSystem:
-    return ImpedanceSystem(
-        bundle,
-        volume_terms(cfg),
-        surface_terms(cfg, bundle),
-        degree=cfg.solver.degree,
-        solver=linear_solver_options(cfg.solver),
-    )
 
 
 def _field_solutions(
@@ -90,7 +66,7 @@ def run(
                 yaml.safe_dump(cfg.resolved_dict(), sort_keys=False)
             )
         with console.stage("meshing"):
-            bundle = mesh_bundle(cfg, tmp / "mesh.msh", comm)
+            bundle = build_mesh(cfg, tmp / "mesh.msh", comm)
         console.info(
             f"  {bundle.info['cells']} cells, contact fraction "
             f"{bundle.info['contact_fraction']:.3f}, {bundle.info['pore_count']} pores"

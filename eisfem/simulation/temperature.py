@@ -18,9 +18,9 @@ import numpy as np
 
 from eisfem.config import RunConfig
 from eisfem.core.errors import SolverError
-from eisfem.geometry.mesh import MeshBundle, mesh_bundle
+from eisfem.geometry.mesh import MeshBundle
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
-from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.arrhenius import apparent_activation_energy
 
 
@@ -43,7 +43,7 @@ def temperature_sweep(
     cfg: RunConfig, temperatures: Sequence[float], bundle: MeshBundle | None = None
 ) -> TemperatureSweep:
     """Spectra of ``cfg`` at each temperature (K) and each arc's apparent activation energy."""
-    bundle = bundle or mesh_bundle(cfg)
+    bundle = bundle or build_mesh(cfg)
     freqs = log_frequencies(
         cfg.frequencies.max, cfg.frequencies.min, cfg.frequencies.points_per_decade
     )
