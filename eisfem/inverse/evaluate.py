@@ -42,19 +42,19 @@ def geometry_key(cfg: RunConfig) -> str:
 
 def mesh_of(cfg: RunConfig) -> Any:
     """The mesh bundle of ``cfg``: this process's last one if the geometry is the same."""
-    from eisfem.geometry.mesh import mesh_bundle
+    from eisfem.simulation.model import build_mesh
 
     key = geometry_key(cfg)
     if key not in _MESH:
         _MESH.clear()  # one mesh at a time: a fit moves, it does not come back
-        _MESH[key] = mesh_bundle(cfg)
+        _MESH[key] = build_mesh(cfg)
         stats["meshes"] += 1
     return _MESH[key]
 
 
 def spectrum(cfg: RunConfig, frequency: np.ndarray) -> tuple[np.ndarray, int]:
     """Area-specific Z (Ω·cm²) of ``cfg`` at ``frequency`` and the number of dofs."""
-    from eisfem.simulation.pipeline import build_system
+    from eisfem.simulation.model import build_system
     from eisfem.solvers.spectrum import sweep
 
     bundle = mesh_of(cfg)

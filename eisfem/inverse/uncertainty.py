@@ -214,6 +214,18 @@ def _verdict(d: Direction) -> str:
     return "well constrained" if np.exp(max(d.width)) <= WELL_CONSTRAINED_FACTOR else "constrained"
 
 
+def _percent(factor: float) -> str:
+    """A ×/÷ factor as the percentage it reads as: 1.0014 → "±0.14 %", 2.5 → '×/÷ 2.5'."""
+    return f"±{100 * (factor - 1):.2g} %" if factor < 1.5 else f"×/÷ {factor:.2g}"
+
+
+def _line(direction: dict[str, Any]) -> str:
+    line = f"{direction['combination']}: {direction['verdict']}"
+    if any(direction["reaches_bounds"]):
+        return line
+    return line + f" ({_percent(max(direction['factor95']))} at 95 %)"
+
+
 def _report(
     names: list[str], dirs: list[Direction], s: float, t: float, dof: int
 ) -> dict[str, Any]:
@@ -263,9 +275,5 @@ def _report(
         "correlation": {
             names[i]: dict(zip(names, map(float, rho[i]), strict=True)) for i in range(n)
         },
-        "summary": "; ".join(
-            f"{x['combination']}: {x['verdict']}"
-            + (f" (×/÷ {max(x['factor95']):.3g} at 95 %)" if not any(x["reaches_bounds"]) else "")
-            for x in directions
-        ),
+        "summary": "; ".join(_line(x) for x in directions),
     }
