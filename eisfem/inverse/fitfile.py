@@ -129,8 +129,8 @@ def _resolve_value(
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     resolved = dotted_get(parse_config(raw, where, config_dir).resolved_dict(), field)
-    if isinstance(resolved, bool) or not isinstance(resolved, int | float):
-        raise ConfigError(f"{where}: {field} is not a number the fit can vary (got {resolved!r})")
+    if not isinstance(resolved, float):  # ints (counts, seeds) and choices cannot be fitted
+        raise ConfigError(f"{where}: {field} is not a continuous quantity (got {resolved!r})")
     return float(resolved)
 
 
