@@ -22,7 +22,7 @@ import numpy as np
 from benchlib import build, demo_config, emit, environment, say, with_solver
 
 from eisfem.simulation.model import build_mesh
-from eisfem.solvers.spectrum import sweep
+from eisfem.solvers.spectrum import solve_spectrum
 
 
 def main() -> None:
@@ -44,7 +44,7 @@ def main() -> None:
         system = build(cfg, bundle)
         load = os.getloadavg()[0]
         wall, cpu = time.perf_counter(), time.process_time()
-        result = sweep(system, f, method, a.tolerance)
+        result = solve_spectrum(system, f, method, a.tolerance)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         runs.append(
             {

@@ -27,7 +27,7 @@ from benchlib import (
 )
 
 from eisfem.simulation.model import build_mesh
-from eisfem.solvers.spectrum import sweep
+from eisfem.solvers.spectrum import solve_spectrum
 
 GROWTH = 2 ** (1 / 3)  # refine step: about twice the dofs
 
@@ -44,7 +44,7 @@ def case(refine: float, degree: int) -> None:
         bundle = build_mesh(cfg)
         system = build(cfg, bundle)
         with Timer() as spectrum:
-            result = sweep(system, f, "fast")
+            result = solve_spectrum(system, f, "fast")
     emit(
         {
             "refine": refine,

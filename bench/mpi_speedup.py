@@ -14,7 +14,7 @@ import numpy as np
 from benchlib import Timer, build, demo_config, emit, environment, run_child, say
 
 from eisfem.simulation.model import build_mesh
-from eisfem.solvers.spectrum import sweep
+from eisfem.solvers.spectrum import solve_spectrum
 
 
 def case(refine: float, degree: int) -> None:
@@ -25,7 +25,7 @@ def case(refine: float, degree: int) -> None:
     with Timer() as assembly:
         system = build(cfg, bundle)
     with Timer() as fast:
-        result = sweep(system, f, "fast")
+        result = solve_spectrum(system, f, "fast")
     with Timer() as one:
         system.solve(2 * np.pi * 3e7)  # a factorization with the analysis already done
     emit(

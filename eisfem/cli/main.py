@@ -21,7 +21,7 @@ from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
 from eisfem.config import json_schema, load_config
 from eisfem.config.units import to_si
 from eisfem.core.errors import EisfemError
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,7 +94,7 @@ def _compare(args: argparse.Namespace) -> int:
     from eisfem.simulation.compare import compare
 
     area = measured_area(args.area)
-    console = Console(quiet=args.quiet)
+    console = RunConsole(quiet=args.quiet)
     result, out = compare(args.run_dir, args.measured, args.out, area, args.spectrum)
     console.info(result.report())
     console.info(f"plots and misfit.json in {out.resolve()}")
@@ -107,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
 
     cfg = load_config(args.config, args.overrides)
     out = args.out or Path("runs") / args.config.stem
-    console = Console(quiet=args.quiet)
+    console = RunConsole(quiet=args.quiet)
     result = run(cfg, out, console)
     s = result.summary
     console.info(f"DC resistance: {s['resistance_dc_ohm_cm2']} Ω·cm²")

@@ -40,7 +40,7 @@ def _nothing(note: str = "") -> None:
     """The advance callback of a disabled console."""
 
 
-class Console:
+class RunConsole:
     def __init__(
         self,
         quiet: bool = False,

@@ -21,8 +21,8 @@ from eisfem.postprocess import plots
 from eisfem.postprocess.drt import DRT, METHOD, compute_drt, exact_per_peak
 from eisfem.postprocess.fitting import ArcFit, CircuitFit, assign_labels, fit_arcs
 from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum
-from eisfem.solvers.fields import FieldSpaces
 from eisfem.simulation.cell_terms import linear_medium
+from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.materials import EPS0
 from eisfem.solvers.system import Solution

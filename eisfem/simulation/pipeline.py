@@ -17,16 +17,16 @@ from mpi4py import MPI
 from eisfem.config import RunConfig
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
-from eisfem.postprocess.relaxation import relaxation_summary
+from eisfem.postprocess.relaxation_report import relaxation_summary
 from eisfem.postprocess.summary import build_summary, write_json
 from eisfem.simulation import outputs as results
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 from eisfem.simulation.focusing import focusing_summary
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.simulation.rundir import atomic_run_dir
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
-from eisfem.solvers.spectrum import SweepResult, sweep
+from eisfem.solvers.spectrum import SpectrumResult, solve_spectrum
 from eisfem.solvers.system import Solution
 
 
@@ -38,7 +38,7 @@ class RunResult:
 
 
 def _field_solutions(
-    cfg: RunConfig, result: SweepResult, spectrum: Spectrum, dc: Solution
+    cfg: RunConfig, result: SpectrumResult, spectrum: Spectrum, dc: Solution
 ) -> list[Solution]:
     """DC, each arc apex and the requested frequencies (deduplicated to 0.1 %)."""
     wanted = list(cfg.output.field_frequencies)
@@ -55,11 +55,11 @@ def _field_solutions(
 def run(
     cfg: RunConfig,
     out: Path,
-    console: Console | None = None,
+    console: RunConsole | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> RunResult:
     """Run ``cfg`` and write its folder ``out`` (replacing an earlier complete run)."""
-    console = console or Console(quiet=True, comm=comm)
+    console = console or RunConsole(quiet=True, comm=comm)
     with atomic_run_dir(out, comm) as tmp:
         if comm.rank == 0:
             (tmp / "config.resolved.yaml").write_text(
@@ -78,7 +78,7 @@ def run(
             cfg.frequencies.max, cfg.frequencies.min, cfg.frequencies.points_per_decade
         )
         with console.stage(f"{cfg.solver.sweep} sweep of {freqs.size} frequencies"):
-            result = sweep(
+            result = solve_spectrum(
                 system,
                 freqs,
                 cfg.solver.sweep,

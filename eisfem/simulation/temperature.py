@@ -39,7 +39,7 @@ class TemperatureSweep:
     arcs: list[ArcArrhenius]  # high to low frequency
 
 
-def temperature_sweep(
+def temperature_series(
     cfg: RunConfig, temperatures: Sequence[float], bundle: MeshBundle | None = None
 ) -> TemperatureSweep:
     """Spectra of ``cfg`` at each temperature (K) and each arc's apparent activation energy."""
@@ -50,7 +50,7 @@ def temperature_sweep(
     spectra = []
     for T in temperatures:
         system = build_system(cfg.model_copy(update={"temperature": float(T)}), bundle)
-        spectra.append(Spectrum(freqs, system.sweep(freqs), bundle.electrode_area))
+        spectra.append(Spectrum(freqs, system.direct_impedance(freqs), bundle.electrode_area))
     per_T = [s.arcs() for s in spectra]
     counts = {len(a) for a in per_T}
     if len(counts) != 1:

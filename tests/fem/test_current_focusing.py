@@ -20,7 +20,6 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import nzsp
 
 from eisfem.config import parse_config
 from eisfem.postprocess.focusing import ContactFocusing
@@ -29,6 +28,7 @@ from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.applied_current import AppliedCurrentProblem
 from eisfem.solvers.arrhenius import BOLTZMANN_EV
 from eisfem.solvers.interface_current import InterfaceFlux
+from tests.helpers import nzsp
 
 A, R, L, SIGMA = 10e-6, 100e-6, 200e-6, 0.55
 

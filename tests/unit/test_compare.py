@@ -1,9 +1,9 @@
 """`eisfem compare`: measured files in each tested format against a run with a known spectrum.
 
 The "run" here is a run folder holding a spectrum synthesised from the same circuit as the files
-in tests/data (see make_measured.py), so the misfit has closed forms: ~0 with the right measured
-area (only the spline interpolation between the run's frequencies is left), exactly 50 % with
-twice the area, whatever the frequency.
+in tests/unit/data (see make_measured.py), so the misfit has closed forms: ~0 with the right
+measured area (only the spline interpolation between the run's frequencies is left), exactly
+50 % with twice the area, whatever the frequency.
 """
 
 from __future__ import annotations

@@ -14,16 +14,9 @@ import yaml
 from eisfem.cli.main import main
 from eisfem.simulation import pipeline
 from eisfem.simulation.rundir import MARKER
+from tests.helpers import DEMO
 
-DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 FAST = ["--set", "solver.degree=1", "--set", "frequencies.points_per_decade=3", "--quiet"]
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("runs") / "demo"
-    assert main(["run", str(DEMO), "--out", str(out), *FAST]) == 0
-    return out
 
 
 def test_run_folder_has_every_output(demo_run: Path):

@@ -8,18 +8,16 @@ where the FE space contains the exact solution (the layered slab), expects at ro
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import nzsp
 
 from eisfem.config import load_config, parse_config
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.materials import EPS0
+from tests.helpers import DEMO, nzsp
 
-DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 SIGMA = 0.55  # S/m, the electrolyte of nzsp()
 
 
@@ -96,7 +94,7 @@ def test_layered_slab_is_two_parallel_rc_in_series():
     exact = sum(
         1 / ((s + 1j * w * EPS0 * e) * area / t) for s, e, t in ((SIGMA, e1, t1), (s2, e2, t2))
     )
-    Z = system.sweep(f)
+    Z = system.direct_impedance(f)
     assert np.max(np.abs(Z / exact - 1)) < 5e-3
     # P1 holds the exact (piecewise linear) solution: the agreement is at round-off level
     assert np.max(np.abs(Z / exact - 1)) < 1e-8
@@ -124,7 +122,7 @@ def test_pore_array_limits_and_passivity():
     area = 100e-6**2
     r_bulk = 20e-6 / (SIGMA * area)
     f = log_frequencies(1e14, 1.0, 3)
-    Z = system.sweep(f)
+    Z = system.direct_impedance(f)
     r_dc = system.solve_dc().impedance
     assert np.all(Z.real >= 0)
     assert np.all(Z.imag <= 0)  # capacitive everywhere
@@ -136,7 +134,7 @@ def test_pore_array_limits_and_passivity():
 def test_pore_array_shows_bulk_and_constriction_arcs():
     cfg, system = solved(pore_raw(46e-6))
     f = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 8)
-    spectrum = Spectrum(f, system.sweep(f), 100e-6**2)
+    spectrum = Spectrum(f, system.direct_impedance(f), 100e-6**2)
     assert np.all(spectrum.impedance.real >= 0)
     arcs = spectrum.arcs()
     assert len(arcs) == 2

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from conftest import nzsp
 
 from eisfem.config import load_config, parse_config
 from eisfem.core.errors import ConfigError, SolverError
 from eisfem.postprocess.impedance import log_frequencies
 from eisfem.simulation.model import build_mesh, build_system
-from eisfem.solvers.spectrum import sweep
+from eisfem.solvers.spectrum import solve_spectrum
+from tests.helpers import DEMO, nzsp
 
-DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 SMALL = ["solver.degree=1", "mesh.refine=0.7"]
 
 
@@ -97,8 +94,8 @@ def test_iterative_solver_matches_direct_at_every_frequency(demo_bundle):
 def test_fast_sweep_on_the_iterative_path(demo_bundle):
     cfg, _ = demo_bundle
     f = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 4)
-    reference = system_with(demo_bundle).sweep(f)
-    result = sweep(system_with(demo_bundle, linear_solver="iterative"), f, "fast", 1e-4)
+    reference = system_with(demo_bundle).direct_impedance(f)
+    result = solve_spectrum(system_with(demo_bundle, linear_solver="iterative"), f, "fast", 1e-4)
     assert np.max(np.abs(result.impedance / reference - 1)) < 1e-4
 
 

@@ -10,19 +10,19 @@ charge-transfer arcs over nine decades) and a brick-layer slab (bulk and grain-b
 from __future__ import annotations
 
 import numpy as np
-from conftest import nzsp
 
 from eisfem.config import parse_config
 from eisfem.postprocess.impedance import log_frequencies
 from eisfem.postprocess.kramers_kronig import lin_kk
 from eisfem.simulation.model import build_mesh, build_system
+from tests.helpers import nzsp
 
 LIMIT = 5e-3
 
 
 def spectrum(raw: dict, f: np.ndarray) -> np.ndarray:
     cfg = parse_config(raw)
-    return build_system(cfg, build_mesh(cfg)).sweep(f)
+    return build_system(cfg, build_mesh(cfg)).direct_impedance(f)
 
 
 def test_simulated_spectra_pass_lin_kk_and_perturbed_ones_fail():

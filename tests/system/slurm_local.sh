@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A single-node Slurm cluster on localhost (Debian 12's slurm-wlm 22.05 + munge, no systemd),
-# for tests/test_sweep_slurm.py and for trying `eisfem slurm` on a workstation.
-# Usage: tests/slurm_local.sh install|start|stop|status      (as root; every step re-runnable)
+# for tests/system/test_sweep_slurm.py and for trying `eisfem slurm` on a workstation.
+# Usage: tests/system/slurm_local.sh install|start|stop|status      (as root; every step re-runnable)
 # It writes /etc/slurm/slurm.conf (a foreign one is kept as slurm.conf.before-eisfem) and
 # refuses to touch a running cluster that it did not configure.
 # Pitfalls it avoids (seen on this kind of machine): cgroup plugins fail in containers
@@ -12,7 +12,7 @@ set -euo pipefail
 
 CONF_DIR=/etc/slurm
 CONF=$CONF_DIR/slurm.conf
-OURS="# written by eisfem tests/slurm_local.sh"
+OURS="# written by eisfem tests/system/slurm_local.sh"
 STATE=/var/lib/slurm
 LOGS=/var/log/slurm
 NODE=$(hostname -s)

@@ -21,30 +21,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eisfem.cli.main import main
 from eisfem.config import load_config
+from eisfem.postprocess.impedance import log_frequencies
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.materials import EPS0
+from eisfem.solvers.spectrum import solve_spectrum
+from tests.helpers import DEMO
+from tests.system.conftest import DEMO_SETTINGS, demo_arguments
 
-DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
-# direct sweep: the ParaView check compares the written fields with fresh direct solves to 1e-9
-# (fields from the fast sweep agree with those to its tolerance: tests/test_fast_sweep.py)
-FAST = ["solver.degree=1", "frequencies.points_per_decade=3", "solver.sweep=direct"]
 HERE = Path(__file__).resolve().parent
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("runs") / "demo"
-    sets = [a for item in FAST for a in ("--set", item)]
-    assert main(["run", str(DEMO), "--out", str(out), *sets, "--quiet"]) == 0
-    return out
+@pytest.fixture
+def run(demo_run: Path) -> Path:
+    return demo_run
 
 
-@pytest.fixture(scope="module")
-def summary(run: Path) -> dict:
-    return json.loads((run / "summary.json").read_text())
+@pytest.fixture
+def summary(demo_summary: dict) -> dict:
+    return demo_summary
 
 
 def test_analysis_files(run: Path):
@@ -114,10 +110,9 @@ def test_two_ranks_give_the_same_analysis(summary: dict, tmp_path: Path):
     """Fit, current maps and sections are gathered from both ranks and drawn once."""
     mpiexec = Path(sys.executable).parent / "mpiexec"
     out = tmp_path / "mpi"
-    sets = [a for item in FAST for a in ("--set", item)]
-    command = [sys.executable, "-m", "eisfem", "run", str(DEMO), "--out", str(out), *sets]
+    command = [sys.executable, "-m", "eisfem", *demo_arguments(out)]
     subprocess.run(
-        [str(mpiexec), "-n", "2", *command, "--quiet"],
+        [str(mpiexec), "-n", "2", *command],
         check=True,
         timeout=600,
         capture_output=True,
@@ -147,13 +142,18 @@ def tool(name: str) -> str:
 
 
 def solver_ranges(summary: dict) -> dict[float, dict[str, tuple[float, float]]]:
-    """The arrays' ranges at each field frequency, from a fresh solve of the same config."""
-    cfg = load_config(DEMO, FAST)
+    """The arrays' ranges at each field frequency, from a fresh spectrum of the same config
+    (the run's fast sweep, rebuilt from the same snapshots, gives its fields exactly)."""
+    cfg = load_config(DEMO, DEMO_SETTINGS)
     system = build_system(cfg, build_mesh(cfg, None))
     spaces = FieldSpaces(system)
+    freqs = log_frequencies(
+        cfg.frequencies.max, cfg.frequencies.min, cfg.frequencies.points_per_decade
+    )
+    result = solve_spectrum(system, freqs, cfg.solver.sweep, cfg.solver.sweep_tolerance)
     out = {}
     for f in summary["field_frequencies_Hz"]:
-        sol = system.solve_dc() if f == 0 else system.solve(2 * math.pi * f)
+        sol = system.solve_dc() if f == 0 else result.solution(f)
         out[f] = {u.name: (u.x.array.min(), u.x.array.max()) for u in spaces.compute(sol)}
     return out
 

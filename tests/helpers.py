@@ -1,11 +1,14 @@
-"""Helpers for geometry tests: mesh a raw config, measure tagged areas and volumes."""
+"""Helpers shared by the test tiers: small configs, the demo's paths, meshing a raw config and
+measuring tagged areas and volumes on the DOLFINx mesh."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import dolfinx
 import numpy as np
 import ufl
-from conftest import nzsp
 from mpi4py import MPI
 
 from eisfem.config import parse_config
@@ -13,6 +16,14 @@ from eisfem.geometry import tags
 from eisfem.simulation.model import build_mesh
 
 INTERIOR = (tags.PORE_FLOOR, tags.CE_PORE_FLOOR)
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "configs"
+DEMO = CONFIGS / "demo.yaml"
+
+
+def nzsp(**extra: Any) -> dict[str, Any]:
+    """An electrolyte material section (NZSP-like numbers)."""
+    return {"electrolyte": {"conductivity": "5.5 mS/cm", "permittivity": 30}, **extra}
 
 
 def bundle_of(**sections):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import types
 import typing
-from pathlib import Path
 
 from pydantic import BaseModel
 
 from eisfem.config import RunConfig
+from tests.helpers import ROOT
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = ROOT / "README.md"
 
 
 def _models(annotation) -> list[type[BaseModel]]:

@@ -1,6 +1,6 @@
 """`eisfem slurm` for real: a 4-case job array through sbatch on a single-node Slurm cluster
-(Debian's slurm-wlm, started on localhost by tests/slurm_local.sh), then `eisfem collect`; and
-one case as a 2-rank MPI job through `srun --mpi=pmi2`.
+(Debian's slurm-wlm, started on localhost by tests/system/slurm_local.sh), then `eisfem collect`;
+and one case as a 2-rank MPI job through `srun --mpi=pmi2`.
 
 The cluster needs root and apt (about 10 s to install, under a second to start). The test runs
 where CI=true or EISFEM_TEST_SLURM=1 is set, since it installs packages, rewrites
@@ -43,7 +43,7 @@ def slurm_cluster():
     if start.returncode == NOT_INSTALLABLE:
         pytest.skip(f"Slurm cannot be installed here: {start.stderr.strip().splitlines()[-1]}")
     if start.returncode == 3:
-        pytest.skip("a Slurm cluster not started by tests/slurm_local.sh runs here")
+        pytest.skip("a Slurm cluster not started by tests/system/slurm_local.sh runs here")
     assert start.returncode == 0, f"local Slurm cluster did not start:\n{start.stderr}"
     yield
     subprocess.run(["bash", str(CLUSTER), "stop"], capture_output=True, timeout=120)

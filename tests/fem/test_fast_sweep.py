@@ -8,21 +8,18 @@ at the working and counter electrodes and the electrolyte's bulk arc, spread ove
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from conftest import nzsp
 
 from eisfem.config import load_config, parse_config
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.materials import EPS0, LinearMedium
 from eisfem.solvers.reduced_order import ReducedModel
-from eisfem.solvers.spectrum import affine_parts, sweep
+from eisfem.solvers.spectrum import affine_parts, solve_spectrum
 from eisfem.solvers.system import ImpedanceSystem, SurfaceTerm, VolumeTerm
+from tests.helpers import DEMO, nzsp
 
-DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 SIGMA, EPS_R = 0.55, 30.0
 S_SEI = 0.02
 EPS_SEI = 1e-7 * S_SEI / EPS0  # interphase relaxation time 0.1 µs
@@ -54,7 +51,7 @@ def five_arcs():
         degree=1,
     )
     f = log_frequencies(1e10, 1.0, 6)
-    return system, f, system.sweep(f)
+    return system, f, system.direct_impedance(f)
 
 
 def test_five_arc_spectrum_is_hard(five_arcs):
@@ -65,7 +62,7 @@ def test_five_arc_spectrum_is_hard(five_arcs):
 @pytest.mark.parametrize("tolerance", [1e-2, 1e-4, 1e-6])
 def test_hard_spectrum_meets_tolerance(five_arcs, tolerance):
     system, f, Z = five_arcs
-    result = sweep(system, f, "fast", tolerance)
+    result = solve_spectrum(system, f, "fast", tolerance)
     true_error = np.max(np.abs(result.impedance / Z - 1))
     assert result.report["converged"]
     assert true_error <= tolerance
@@ -81,7 +78,7 @@ def test_tightening_the_tolerance_buys_accuracy_with_solves(five_arcs):
     # from the default down: looser tolerances all stop at the same count here (the error
     # drops from > 1e-2 to ~3e-6 with the solve that resolves the last arc)
     for tolerance in (1e-4, 1e-6, 1e-8):
-        result = sweep(system, f, "fast", tolerance)
+        result = solve_spectrum(system, f, "fast", tolerance)
         solves.append(len(result.report["snapshot_frequencies_Hz"]))
         errors.append(np.max(np.abs(result.impedance / Z - 1)))
     assert solves[0] < solves[1] < solves[2]
@@ -119,7 +116,7 @@ def test_fields_from_the_reduced_model(five_arcs):
     """Potentials from the basis (no solve) match full solves: |ΔZ/Z| ~ ‖e‖², so the
     tolerance 1e-4 on Z allows a relative field error of order 1e-2."""
     system, f, _Z = five_arcs
-    result = sweep(system, f, "fast", 1e-4)
+    result = solve_spectrum(system, f, "fast", 1e-4)
     for frequency in (3e3, 1.6e6, 2.7e8):
         reduced = result.solution(frequency).phi
         full = system.solve(2 * np.pi * frequency).phi
@@ -153,12 +150,12 @@ def test_relaxation_of_a_layered_slab_is_exact():
     resistance = np.array([t1 / (SIGMA * area), t2 / (s2 * area), r_ce / area])
     f = log_frequencies(1e10, 1.0, 5)
     for method in ("fast", "direct"):  # reduced pencil, and a AAA fit of direct samples
-        relax = sweep(system, f, method).relaxation()
+        relax = solve_spectrum(system, f, method).relaxation()
         assert relax.tau == pytest.approx(tau, rel=1e-6)
         assert relax.resistance == pytest.approx(resistance, rel=1e-6)
         assert abs(relax.r_inf) < 1e-6 * resistance.sum()
         assert relax.reconstruction_error < 1e-6
-    assert "pencil" in sweep(system, f, "fast").relaxation().method
+    assert "pencil" in solve_spectrum(system, f, "fast").relaxation().method
 
 
 def test_non_affine_medium_sweeps_and_fits():
@@ -178,7 +175,7 @@ def test_non_affine_medium_sweeps_and_fits():
     f = log_frequencies(1e10, 1.0, 6)
     area = side**2
     exact = L / (area * np.array([kappa(2 * np.pi * x) for x in f]))
-    result = sweep(system, f, "fast", 1e-6)
+    result = solve_spectrum(system, f, "fast", 1e-6)
     assert np.max(np.abs(result.impedance / exact - 1)) < 1e-6
     assert affine_parts([kappa], 2 * np.pi * f) is None
     relax = result.relaxation()
@@ -195,7 +192,7 @@ def test_demo_relaxation_adds_up_to_the_dc_resistance():
     cfg = load_config(DEMO, ["solver.degree=1", "mesh.refine=0.7"])
     system = build_system(cfg, build_mesh(cfg))
     f = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 8)
-    relax = sweep(system, f).relaxation()
+    relax = solve_spectrum(system, f).relaxation()
     r_dc = system.solve_dc().impedance.real
     assert relax.r_inf + relax.resistance.sum() == pytest.approx(r_dc, rel=1e-6)
     assert np.all(relax.resistance > 0) and relax.complex_poles == 0

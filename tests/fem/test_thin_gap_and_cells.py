@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import nzsp
 
 from eisfem.config import parse_config
 from eisfem.postprocess.impedance import log_frequencies
 from eisfem.simulation.model import build_mesh, build_system
+from tests.helpers import nzsp
 
 
 def sweep(raw: dict, f: np.ndarray) -> np.ndarray:
     cfg = parse_config(raw)
-    return build_system(cfg, build_mesh(cfg)).sweep(f)
+    return build_system(cfg, build_mesh(cfg)).direct_impedance(f)
 
 
 def pore_cell(

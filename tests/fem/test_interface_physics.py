@@ -14,15 +14,15 @@ import math
 
 import numpy as np
 import pytest
-from conftest import nzsp
 
 from eisfem.config import parse_config
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.simulation.model import build_mesh, build_system
-from eisfem.simulation.temperature import temperature_sweep
+from eisfem.simulation.temperature import temperature_series
 from eisfem.solvers.arrhenius import BOLTZMANN_EV, arrhenius_factor
 from eisfem.solvers.kinetics import FARADAY, GAS_CONSTANT
 from eisfem.solvers.materials import EPS0
+from tests.helpers import nzsp
 
 SIGMA, EPS_R = 0.55, 30.0  # the electrolyte of nzsp()
 SIDE, THICKNESS = 50e-6, 20e-6
@@ -71,7 +71,7 @@ def test_charge_transfer_on_we_is_the_exact_series_circuit():
         )
     )
     exact = bulk(W) + rc(W, r_ct, c_dl)
-    Z = system.sweep(FREQS)
+    Z = system.direct_impedance(FREQS)
     assert np.max(np.abs(Z / exact - 1)) < 5e-3
     assert np.max(np.abs(Z / exact - 1)) < 1e-8
     assert system.solve_dc().impedance == pytest.approx(THICKNESS / (SIGMA * AREA) + r_ct / AREA)
@@ -90,14 +90,14 @@ def test_ce_kinetics_and_we_layer_add_in_series():
     )
     r_ct = GAS_CONSTANT * 298.15 / (FARADAY * 10.0 * 1.0)  # i0 = 10 A/m², αa + αc = 1
     exact = bulk(W) + rc(W, r_ct, 0.2) + d / ((s_l + 1j * W * EPS0 * e_l) * AREA)
-    assert np.max(np.abs(system.sweep(FREQS) / exact - 1)) < 1e-8
+    assert np.max(np.abs(system.direct_impedance(FREQS) / exact - 1)) < 1e-8
 
 
 def test_blocking_metal_has_no_dc_path():
     _, system = system_of(
         slab(kinetics={"we": {"metal": "Cu", "double_layer_capacitance": "5 uF/cm^2"}})
     )
-    Z = system.sweep(np.array([1e-2]))
+    Z = system.direct_impedance(np.array([1e-2]))
     exact = bulk(2 * np.pi * 1e-2) + 1 / (1j * 2 * np.pi * 1e-2 * 0.05 * AREA)
     assert Z[0] == pytest.approx(exact, rel=1e-8)
     assert math.isinf(abs(system.solve_dc().impedance))
@@ -136,7 +136,7 @@ def brick_raw(**extra) -> dict:
 def test_brick_layer_gives_bulk_and_grain_boundary_arcs():
     cfg, system = system_of(brick_raw())
     f = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 20)
-    arcs = Spectrum(f, system.sweep(f), AREA).arcs()
+    arcs = Spectrum(f, system.direct_impedance(f), AREA).arcs()
     assert len(arcs) == 2
     r_bulk = THICKNESS / (1.0 * AREA)
     r_gb = THICKNESS * 1e-3 / (1e-3 * AREA)
@@ -165,7 +165,7 @@ def test_temperature_sweep_recovers_each_arcs_activation_energy():
     raw["materials"]["electrolyte"]["activation_energy"] = "0.26 eV"
     raw["materials"]["electrolyte"]["grain_boundaries"]["activation_energy"] = "0.36 eV"
     raw["frequencies"]["points_per_decade"] = 10
-    sweep = temperature_sweep(parse_config(raw), [233.15, 263.15, 298.15, 333.15])
+    sweep = temperature_series(parse_config(raw), [233.15, 263.15, 298.15, 333.15])
     bulk_arc, gb_arc = sweep.arcs
     for arc, ea in ((bulk_arc, 0.26), (gb_arc, 0.36)):
         assert arc.activation_energy_eV == pytest.approx(ea, rel=0.01)

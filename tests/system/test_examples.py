@@ -11,10 +11,12 @@ import pytest
 import yaml
 
 from eisfem.cli.main import main
+from tests.helpers import CONFIGS
 
-ALL_YAML = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"))
-# sweep files (a base config plus a `sweep:` block) are exercised by tests/test_sweep*.py
-CONFIGS = [p for p in ALL_YAML if "sweep" not in (yaml.safe_load(p.read_text()) or {})]
+ALL_YAML = sorted(CONFIGS.glob("*.yaml"))
+# sweep files (a base config plus a `sweep:` block) are exercised by tests/unit/test_sweep.py
+# and tests/system/test_sweep_run.py
+RUN_CONFIGS = [p for p in ALL_YAML if "sweep" not in (yaml.safe_load(p.read_text()) or {})]
 SMALL = [
     "solver.degree=1",
     "mesh.refine=0.5",
@@ -23,7 +25,7 @@ SMALL = [
 ]
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("config", RUN_CONFIGS, ids=lambda p: p.stem)
 def test_example_runs_to_a_spectrum(config: Path, tmp_path: Path):
     out = tmp_path / config.stem
     overrides = [arg for item in SMALL for arg in ("--set", item)]

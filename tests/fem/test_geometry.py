@@ -6,13 +6,12 @@ import math
 
 import numpy as np
 import pytest
-from conftest import nzsp
-from meshtools import bundle_of, cell_volume, facet_area
 
 from eisfem.config import parse_config
 from eisfem.geometry import tags
 from eisfem.geometry.footprint import cap_volume
 from eisfem.simulation.model import build_mesh
+from tests.helpers import bundle_of, cell_volume, facet_area, nzsp
 
 
 def test_cylinder_pores_in_patch():

@@ -6,10 +6,10 @@ import io
 import re
 from types import SimpleNamespace
 
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 
 
-def run_steps(console: Console) -> None:
+def run_steps(console: RunConsole) -> None:
     with console.stage("sweep"), console.progress("frequencies", 3) as advance:
         for f in (1e6, 1e3, 1.0):
             advance(f"{f:g} Hz")
@@ -17,7 +17,7 @@ def run_steps(console: Console) -> None:
 
 def test_progress_on_a_terminal():
     out = io.StringIO()
-    console = Console(file=out, terminal=True)
+    console = RunConsole(file=out, terminal=True)
     run_steps(console)
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())  # drop terminal codes
     assert "sweep ..." in text and "sweep done in" in text
@@ -27,7 +27,7 @@ def test_progress_on_a_terminal():
 
 def test_no_live_display_off_a_terminal():
     out = io.StringIO()
-    run_steps(Console(file=out, terminal=False))
+    run_steps(RunConsole(file=out, terminal=False))
     lines = out.getvalue().splitlines()
     assert lines[0] == "sweep ..." and lines[1].startswith("  sweep done in")
     assert len(lines) == 2  # stage lines only: logs stay clean
@@ -35,8 +35,8 @@ def test_no_live_display_off_a_terminal():
 
 def test_quiet_and_other_ranks_print_nothing():
     for console in (
-        Console(quiet=True, file=io.StringIO(), terminal=True),
-        Console(comm=SimpleNamespace(rank=1), file=io.StringIO(), terminal=True),
+        RunConsole(quiet=True, file=io.StringIO(), terminal=True),
+        RunConsole(comm=SimpleNamespace(rank=1), file=io.StringIO(), terminal=True),
     ):
         run_steps(console)
         assert console._rich.file.getvalue() == ""

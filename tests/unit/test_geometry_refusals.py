@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import nzsp
 
 from eisfem.config import parse_config
 from eisfem.core.errors import ConfigError
+from tests.helpers import nzsp
 
 PATCH = {"shape": "patch", "side": "40 um", "thickness": "20 um"}
 PELLET = {"shape": "cylinder", "radius": "50 um", "thickness": "20 um"}

@@ -1,6 +1,6 @@
 """The relaxation spectrum in the run folder: the summary.json key ``relaxation``.
 
-drt.png draws it over the DRT of the spectrum (postprocess/results.py).
+drt.png draws it over the DRT of the spectrum (eisfem/simulation/outputs.py).
 
 Each arc j of Z(ω) = R_∞ + Σ R_j/(1 + iωτ_j) is a time constant τ_j with its resistance R_j
 (also area-specific, and as the equivalent capacitance C_j = τ_j/R_j and peak frequency

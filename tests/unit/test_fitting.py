@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ from eisfem.postprocess.drt import compute_drt, exact_per_peak
 from eisfem.postprocess.fitting import FitError, assign_labels, fit_arcs
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.simulation import outputs as results
+from tests.helpers import DEMO
 
 F = np.logspace(7, -1, 81)  # 10 points per decade, as an analyser sweeps
 R_S = 12.0
@@ -128,8 +128,6 @@ def test_drt_peaks_match_exact_relaxations():
 
 
 # --- the run's analysis: labels from the config, and the exact-DRT overlay -------------------
-
-DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 
 
 def synthetic_spectrum(f: np.ndarray, r_s: float, rc: list[tuple[float, float]]) -> Spectrum:

@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 import numpy as np
-from meshtools import bundle_of
 
 from eisfem.simulation.model import build_system
+from tests.helpers import bundle_of
 
 FREQUENCIES = (1e5, 1e6, 1e7, 1e8)  # Hz: across the constriction arc and into the bulk arc
 

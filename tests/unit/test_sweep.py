@@ -26,8 +26,8 @@ from eisfem.cli.main import main
 from eisfem.config import load_config
 from eisfem.core.errors import ConfigError
 from eisfem.simulation.rundir import MARKER, atomic_run_dir
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "configs" / "sweep-contact.yaml"
 
 

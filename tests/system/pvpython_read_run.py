@@ -1,4 +1,4 @@
-"""Run by ParaView's pvpython (tests/test_paraview.py): read a run folder's ParaView files.
+"""Run by ParaView's pvpython (tests/system/test_results.py): read a run folder's ParaView files.
 
 Usage: pvpython pvpython_read_run.py RUN_DIR OUT.json
 

@@ -1,4 +1,4 @@
-"""Write the small measured-format spectra used by tests/test_compare.py (run from anywhere).
+"""Write the small measured-format spectra used by tests/unit/test_compare.py (run from anywhere).
 
 One spectrum in four instrument formats, from a known circuit, so a test can check the reading,
 the area normalisation and the misfit against closed forms: a 10 mm diameter electrode

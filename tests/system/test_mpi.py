@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-DEMO = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
+from tests.helpers import DEMO
+
 BIN = Path(sys.executable).parent
 SMALL = ["--set", "solver.degree=1", "--set", "mesh.refine=0.5", "--quiet"]
 SMALL += ["--set", "frequencies.points_per_decade=3"]

@@ -12,12 +12,12 @@ import math
 import numpy as np
 import pytest
 import shapely
-from meshtools import bundle_of, cell_volume, facet_area, facet_centroid
 
 from eisfem.geometry import tags
 from eisfem.geometry.footprint import cap_volume
 from eisfem.geometry.morphologies import electrode_of, plan_interface, plan_morphology
 from eisfem.geometry.plan import UM
+from tests.helpers import bundle_of, cell_volume, facet_area, facet_centroid
 
 UM2 = UM**2
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import nzsp
 from scipy.optimize import brentq
 
 from eisfem.config import parse_config
@@ -19,6 +18,7 @@ from eisfem.simulation.cell_terms import charge_transfer
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.applied_current import AppliedCurrentProblem
 from eisfem.solvers.interface_current import InterfaceFlux
+from tests.helpers import nzsp
 
 SIGMA = 0.55
 SIDE, THICKNESS = 50e-6, 20e-6
