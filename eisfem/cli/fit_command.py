@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from eisfem.cli.sweep_commands import _positive
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 
 
 def add_command(sub: argparse._SubParsersAction, override: argparse.ArgumentParser) -> None:
@@ -32,7 +32,7 @@ def run_fit_command(args: argparse.Namespace) -> int:
     from eisfem.inverse.folder import run_fit
 
     problem = load_fit(args.fit, args.overrides)
-    console = Console(quiet=args.quiet)
+    console = RunConsole(quiet=args.quiet)
     result = run_fit(problem, args.out, args.workers, console)
     r = result.record
     for name, p in r["parameters"].items():

@@ -55,11 +55,11 @@ def mesh_of(cfg: RunConfig) -> Any:
 def spectrum(cfg: RunConfig, frequency: np.ndarray) -> tuple[np.ndarray, int]:
     """Area-specific Z (Ω·cm²) of ``cfg`` at ``frequency`` and the number of dofs."""
     from eisfem.simulation.model import build_system
-    from eisfem.solvers.spectrum import sweep
+    from eisfem.solvers.spectrum import solve_spectrum
 
     bundle = mesh_of(cfg)
     system = build_system(cfg, bundle)
-    result = sweep(system, frequency, cfg.solver.sweep, cfg.solver.sweep_tolerance)
+    result = solve_spectrum(system, frequency, cfg.solver.sweep, cfg.solver.sweep_tolerance)
     return result.impedance * bundle.electrode_area / CM2, system.dofs
 
 

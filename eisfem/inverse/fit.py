@@ -28,7 +28,7 @@ from eisfem.inverse.fitfile import FitProblem
 from eisfem.inverse.history import Evaluation, History
 from eisfem.inverse.optimize import Optimum, minimise
 from eisfem.inverse.uncertainty import assess
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 
 METHOD = (
     "scipy.optimize.least_squares (trf) in ln p or p scaled to [0, 1] between the bounds; "
@@ -53,7 +53,7 @@ class Misfits:
         history: History,
         evaluator: Evaluator,
         z_measured: np.ndarray,
-        console: Console,
+        console: RunConsole,
     ):
         self.problem = problem
         self.history = history
@@ -141,13 +141,13 @@ def estimate(
     z_measured: np.ndarray,
     folder: Path,
     workers: int = 1,
-    console: Console | None = None,
+    console: RunConsole | None = None,
 ) -> Estimate:
     """Fit ``z_measured`` (Ω·cm² at ``frequency``), recording in ``folder``'s history.
 
     ``problem`` should have pinned mesh sizes (:func:`pin_mesh`).
     """
-    console = console or Console(quiet=True)
+    console = console or RunConsole(quiet=True)
     history = History(folder, problem.fields, frequency)
     with Evaluator(frequency, workers) as evaluator:
         misfits = Misfits(problem, history, evaluator, z_measured, console)

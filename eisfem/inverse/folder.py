@@ -23,7 +23,7 @@ from eisfem.inverse.fit import METHOD, Estimate, estimate, pin_mesh
 from eisfem.inverse.fitfile import CM2, FitProblem
 from eisfem.postprocess.impedance import Spectrum
 from eisfem.postprocess.measured import read_measured
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 
 MARKER = ".eisfem-fit"
 
@@ -64,13 +64,13 @@ def claim(folder: Path) -> None:
 
 
 def run_fit(
-    problem: FitProblem, out: Path, workers: int = 1, console: Console | None = None
+    problem: FitProblem, out: Path, workers: int = 1, console: RunConsole | None = None
 ) -> FitResult:
     """Fit the measured spectrum and write the fit folder ``out`` (see the module docstring)."""
     from eisfem.simulation.compare import compare
     from eisfem.simulation.pipeline import run
 
-    console = console or Console(quiet=True)
+    console = console or RunConsole(quiet=True)
     t0 = time.perf_counter()
     frequency, z_measured = measured_window(problem)
     claim(out)

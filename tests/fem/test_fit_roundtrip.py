@@ -16,9 +16,10 @@ import pytest
 from eisfem.inverse import evaluate
 from eisfem.inverse.fit import estimate, pin_mesh
 from eisfem.inverse.fitfile import parse_fit
+from tests.helpers import nzsp
 
 LOG = "log"
-NZSP = {"electrolyte": {"conductivity": "5.5 mS/cm", "permittivity": 30}}
+NZSP = nzsp()
 PATCH = {"shape": "patch", "side": "40 um", "thickness": "20 um"}
 DISK_CELL = {"shape": "cylinder", "radius": "100 um", "thickness": "100 um"}
 

@@ -19,7 +19,7 @@ from eisfem.inverse.fitfile import parse_fit
 from eisfem.inverse.history import History
 from eisfem.inverse.optimize import minimise
 from eisfem.inverse.uncertainty import Coordinate, assess
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 
 F = np.logspace(8, 3, 16)
 W = 2 * np.pi * F
@@ -169,7 +169,7 @@ class FakeEvaluator:
 
 def fit_with(evaluator, problem, folder: Path, z: np.ndarray):
     history = History(folder, problem.fields, F)
-    misfits = Misfits(problem, history, evaluator, z, Console(quiet=True))
+    misfits = Misfits(problem, history, evaluator, z, RunConsole(quiet=True))
     opt = minimise(problem.coords, problem.start, misfits, 2 * F.size, 100)
     return opt, misfits
 
