@@ -13,9 +13,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 
 from eisfem.postprocess.impedance import M2_TO_CM2

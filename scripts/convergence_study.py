@@ -1,7 +1,7 @@
 """Mesh convergence of the impedance and of the current-focusing metrics for one pore array.
 
 The case is the demo (configs/demo.yaml: Na|NZSP, 20 nm flat voids of radius 46 µm on a
-100 µm lattice, P2) with charge transfer on the contact (R_ct 1.3 Ω·cm², seed 003 L711;
+100 µm lattice, P2) with charge transfer on the contact (R_ct 1.3 Ω·cm², [Ortmann2023] §2.2.2;
 C_dl 10 µF/cm², assumed) and an applied current of 1 mA/cm². Each `mesh.refine` divides every
 element size; the table gives every quantity per mesh and its change from the previous mesh.
 

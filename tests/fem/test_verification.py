@@ -1,4 +1,4 @@
-"""Physics verification against closed forms and invariants (DESIGN.md §2).
+"""Physics verification against closed forms and invariants (docs/design.md §2.10).
 
 Tolerances: the closed forms are exact for the modelled problem, so what remains is the
 discretisation error, which each test either drives below the stated bound by refinement or,
