@@ -10,15 +10,16 @@ singular value decomposition J = U Σ Vᵀ gives the directions v_k that the dat
 ±δ_k = ±t·s/σ_k, with Student's t for m − n degrees of freedom (s is estimated from the same
 residuals).
 
-That linear range is then *checked* by evaluating the misfit at ẑ ± δ_k v_k: for a linear model
-the RSS there rises by exactly t²s², the one-parameter likelihood-ratio threshold. Where it
-rises less the range is widened, where it rises more it is narrowed (quadratic interpolation,
-a few rounds), and a range that reaches the bounds box before the threshold is reported as not
-constrained. The check matters in two ways the plain Jacobian cannot see: curvature of the
-model, and the finite-difference noise of a geometry that is re-meshed at every evaluation
-(a jitter of a few 1e-4 in Z that fakes a sensitivity along a direction the data do not
-constrain at all). Each parameter's interval is the shadow of the checked ranges on its axis,
-sqrt(Σ_k (V_ik δ_k)²), taken on each side with that side's ranges.
+That linear range is then *checked* by evaluating the misfit at ẑ ± δ_k v_k, profiled to first
+order: one Gauss–Newton step across the other directions with the optimum's Jacobian (no extra
+evaluation), so the check follows a curved trade-off valley instead of leaving it along a straight
+line. For a linear model the profiled RSS there rises by exactly t²s², the one-parameter
+likelihood-ratio threshold. Where it rises less the range is widened, where it rises more it is
+narrowed (quadratic interpolation, a few rounds of 2n evaluations), and a range that reaches the
+bounds box before the threshold is reported as such. This catches what the linearisation cannot
+see: curvature (the ranges become asymmetric), curved valleys, and steps in the misfit where a
+re-meshed geometry changes its mesh. Each parameter's interval is the shadow of the checked
+ranges on its axis, sqrt(Σ_k (V_ik δ_k)²), taken on each side with that side's ranges.
 """
 
 from __future__ import annotations
