@@ -8,7 +8,7 @@ bench counts how often the interval holds the hidden value, for the intervals ei
 same fits, for plain Jacobian intervals with the normal quantile 1.96 and with Student's t.
 With 20 trials the count itself is uncertain: the Clopper–Pearson 95 % range is printed too.
 
-    .venv/bin/python bench/fit_coverage.py [--trials 20] [--workers 1]
+    .venv/bin/python bench/fit_coverage.py [--trials 20] [--workers 1] [--first-seed 0]
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds first-seed, first-seed+1, ...")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="fit-coverage-"))
     problem = pin_mesh(parse_fit(FIT, tmp / "fit.yaml"))
@@ -76,7 +77,7 @@ def main() -> None:
     methods = {"reported (checked, t)": [], "Jacobian, 1.96": [], "Jacobian, t": []}
     t0 = time.perf_counter()
     evaluations = 0
-    for seed in range(args.trials):
+    for seed in range(args.first_seed, args.first_seed + args.trials):
         rng = np.random.default_rng(seed)
         noise = rng.standard_normal(z0.size) + 1j * rng.standard_normal(z0.size)
         folder = tmp / f"trial-{seed}"

@@ -40,7 +40,7 @@ def measured_window(problem: FitProblem) -> tuple[np.ndarray, np.ndarray]:
     area = problem.measured_area if problem.measured_area is not None else CM2
     z = Spectrum(m.frequency, m.impedance, area).area_specific
     lo, hi = problem.window
-    inside = (m.frequency >= lo) & (m.frequency <= hi)
+    inside = (m.frequency >= lo * (1 - 1e-9)) & (m.frequency <= hi * (1 + 1e-9))
     n = len(problem.coords)
     if 2 * int(inside.sum()) < n + 2:
         raise EisfemError(
