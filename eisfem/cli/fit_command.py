@@ -28,17 +28,14 @@ def add_command(sub: argparse._SubParsersAction, override: argparse.ArgumentPars
 
 
 def run_fit_command(args: argparse.Namespace) -> int:
-    from eisfem.inverse.fitfile import load_fit
-    from eisfem.inverse.folder import run_fit
+    from eisfem.api.fitting import fit
 
-    problem = load_fit(args.fit, args.overrides)
     console = RunConsole(quiet=args.quiet)
-    result = run_fit(problem, args.out, args.workers, console)
-    r = result.record
+    r = fit(args.fit, args.out, args.workers, args.overrides, console)
     for name, p in r["parameters"].items():
         lo, hi = p["ci95"]
         console.info(f"{name} = {p['value']:.4g} (95 %: {lo:.4g} to {hi:.4g}, SI)")
     console.info(f"misfit {100 * r['misfit']:.3g} % after {r['evaluations']} evaluations")
     console.info(f"identifiability: {r['identifiability']['summary']}")
-    console.info(f"results in {result.folder.resolve()}")
+    console.info(f"results in {args.out.resolve()}")
     return 0
