@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eisfem.inverse.fitfile import load_fit
-from eisfem.inverse.folder import run_fit
 from eisfem.simulation.console import RunConsole
 
 
@@ -28,5 +26,8 @@ def fit(
     ``overrides`` are ``--set`` texts (``"dotted.key=value"``) fixing fields of the base config.
     A fit folder that already holds an (interrupted) fit resumes from its history.
     """
+    from eisfem.inverse.fitfile import load_fit  # scipy.optimize and the fit: only when fitting
+    from eisfem.inverse.folder import run_fit
+
     problem = load_fit(fit_file, list(overrides))
     return run_fit(problem, Path(out), workers, console).record
