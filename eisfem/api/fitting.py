@@ -11,15 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eisfem.simulation.console import RunConsole
-
 
 def fit(
     fit_file: str | Path,
     out: str | Path,
+    *,
     workers: int = 1,
     overrides: Sequence[str] = (),
-    console: RunConsole | None = None,
+    quiet: bool = False,
 ) -> dict[str, Any]:
     """Fit the free fields of ``fit_file`` to its measured spectrum; write the fit folder ``out``.
 
@@ -28,6 +27,7 @@ def fit(
     """
     from eisfem.inverse.fitfile import load_fit  # scipy.optimize and the fit: only when fitting
     from eisfem.inverse.folder import run_fit
+    from eisfem.simulation.console import RunConsole
 
     problem = load_fit(fit_file, list(overrides))
-    return run_fit(problem, Path(out), workers, console).record
+    return run_fit(problem, Path(out), workers, RunConsole(quiet=quiet)).record
