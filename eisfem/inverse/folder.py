@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from eisfem.core.errors import EisfemError
+from eisfem.inverse.evaluate import mesh_of
 from eisfem.inverse.fit import METHOD, Estimate, estimate, pin_mesh
 from eisfem.inverse.fitfile import CM2, FitProblem
 from eisfem.postprocess.impedance import Spectrum
@@ -75,7 +76,8 @@ def run_fit(
     frequency, z_measured = measured_window(problem)
     claim(out)
     with console.stage("mesh sizes at the starting point"):
-        problem = pin_mesh(problem)
+        start_area = mesh_of(problem.config(problem.start)).electrode_area
+        problem = pin_mesh(problem)  # meshes that same start: cached
     est = estimate(problem, frequency, z_measured, out, workers, console)
     best = problem.config(est.values)
     best.frequencies.min, best.frequencies.max = float(frequency.min()), float(frequency.max())
@@ -85,6 +87,15 @@ def run_fit(
         out / "best", problem.measured_path, out, problem.measured_area, problem.spectrum_index
     )
     record = result_record(est, frequency, compared.rms_relative, workers)
+    best_area = json.loads((out / "best" / "summary.json").read_text())["electrode_area_m2"]
+    if abs(best_area / start_area - 1) > 1e-9:
+        record["warnings"].append(
+            f"the simulated nominal electrode area changes with the free fields ({start_area:.4g}"
+            f" m² at the start, {best_area:.4g} m² at the best fit): the measured Ω·cm² were "
+            "compared with Z × that changing area"
+        )
+    for warning in record["warnings"]:
+        console.info(f"  warning: {warning}")
     record["seconds"] = time.perf_counter() - t0
     (out / "fit_result.json").write_text(json.dumps(record, indent=2) + "\n")
     return FitResult(out, record)
@@ -127,4 +138,5 @@ def result_record(
         "mesh_pinned": p.base.get("mesh", {}),
         "best_run": "best",
         "workers": workers,
+        "warnings": [] if est.optimum.converged else [f"not converged: {est.optimum.status}"],
     }

@@ -68,6 +68,9 @@ def test_fit_writes_its_folder_and_resumes(tmp_path: Path, capsys):
     assert p["value"] == pytest.approx(HIDDEN, rel=0.02)
     assert result["frequencies"]["points"] == 9  # 10 kHz..100 MHz of the file's 13
     assert result["misfit_best_run"] == pytest.approx(result["misfit"], abs=1e-3)
+    # a disk contact's nominal area is the disk's: the fit says it compared with a moving area
+    (warning,) = result["warnings"]
+    assert "nominal electrode area changes with the free fields" in warning
     rows = list(csv.DictReader((out / "fit_history.csv").open()))
     assert len(rows) == result["evaluations"] and all(r["status"] == "ok" for r in rows)
     assert (out / "best" / "COMPLETE").is_file()
