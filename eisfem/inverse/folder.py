@@ -123,7 +123,11 @@ def result_record(
         "evaluations_failed": est.evaluations["failed"],
         "evaluations_from_history": est.evaluations["from_history"],
         "identifiability": est.identifiability,
-        "optimizer": {"converged": est.optimum.converged, "message": est.optimum.status},
+        "optimizer": {
+            "converged": est.optimum.converged,
+            "message": est.optimum.status,
+            "steps_evaluated": est.optimum.iterations,
+        },
         "method": METHOD,
         "frequencies": {
             "min_Hz": float(frequency.min()),

@@ -42,7 +42,7 @@ class Optimum:
     jacobian_fit: np.ndarray  # ∂r/∂(ln p or p), central differences at the optimum
     status: str  # scipy's message
     converged: bool
-    iterations: int
+    iterations: int  # points scipy evaluated (trial steps), Jacobians not counted
 
 
 class UnitBox:
