@@ -25,6 +25,7 @@ from eisfem.simulation.cell_terms import surface_terms, volume_terms
 from eisfem.simulation.console import Console
 from eisfem.simulation.focusing import focusing_summary
 from eisfem.simulation.rundir import atomic_run_dir
+from eisfem.solvers.error_estimate import estimate_spatial_error
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.linear_solver import LinearSolverOptions
@@ -76,6 +77,20 @@ def _field_solutions(
     return solutions + [result.solution(f) for f in unique]
 
 
+def _accuracy(cfg: RunConfig, result: SweepResult, console: Console) -> dict[str, Any]:
+    """The error estimates of the spectrum (with ``per_frequency``: the combined estimate at
+    each frequency, when the spatial error is estimated)."""
+    if not cfg.accuracy.estimate:
+        return {
+            "method": "none (accuracy.estimate is false): the discretisation error is unknown",
+            "sweep_error_estimate_max": float(result.error_estimate().max()),
+        }
+    with console.stage(f"error estimate (P{cfg.solver.degree + 1} on the same mesh)"):
+        estimate = estimate_spatial_error(result, cfg.solver.sweep_tolerance)
+    console.info(f"  estimated relative error of Z: up to {estimate.combined.max():.1e}")
+    return estimate.as_dict() | {"per_frequency": estimate.combined}
+
+
 def run(
     cfg: RunConfig,
     out: Path,
@@ -117,6 +132,9 @@ def run(
                 f"{len(result.report['snapshot_frequencies_Hz'])} solves with an estimated error "
                 f"of {result.report['estimated_max_relative_error']:.1e} (see summary.json)"
             )
+        accuracy = _accuracy(cfg, result, console)
+        if "spatial_error_estimate_max" in accuracy:
+            spectrum.error_estimate = accuracy.pop("per_frequency")
         relaxation = result.relaxation()
         with console.stage("fields"):
             solutions = _field_solutions(cfg, result, spectrum, dc)
@@ -149,6 +167,7 @@ def run(
             **extra,
             "temperature_K": cfg.temperature,
             **focusing,
+            "accuracy": accuracy,
             "sweep": result.report,
             "linear_solver": system.operator.summary(),
             "relaxation": relaxation_summary(relaxation, bundle.electrode_area, dc.impedance),
