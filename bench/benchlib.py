@@ -19,8 +19,8 @@ from mpi4py import MPI
 
 import eisfem  # noqa: F401  (dolfinx_solver before dolfinx)
 from eisfem.config import RunConfig, load_config
-from eisfem.geometry.mesh import MeshBundle, mesh_bundle
-from eisfem.simulation.pipeline import build_system
+from eisfem.geometry.mesh import MeshBundle
+from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.system import ImpedanceSystem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def demo_config(refine: float, degree: int, *extra: str) -> RunConfig:
 
 
 def build(cfg: RunConfig, bundle: MeshBundle | None = None) -> ImpedanceSystem:
-    return build_system(cfg, bundle or mesh_bundle(cfg))
+    return build_system(cfg, bundle or build_mesh(cfg))
 
 
 def with_solver(cfg: RunConfig, **solver: Any) -> RunConfig:

@@ -21,8 +21,8 @@ import time
 import numpy as np
 from benchlib import build, demo_config, emit, environment, say, with_solver
 
-from eisfem.geometry.mesh import mesh_bundle
-from eisfem.solvers.spectrum import sweep
+from eisfem.simulation.model import build_mesh
+from eisfem.solvers.spectrum import solve_spectrum
 
 
 def main() -> None:
@@ -38,13 +38,13 @@ def main() -> None:
     decades = (a.points - 1) / a.per_decade
     f = np.geomspace(cfg.frequencies.max, cfg.frequencies.max / 10**decades, a.points)
     say(f"environment: {environment()}")
-    bundle = mesh_bundle(cfg)
+    bundle = build_mesh(cfg)
     runs = []
     for method in ("fast", "direct", "fast"):
         system = build(cfg, bundle)
         load = os.getloadavg()[0]
         wall, cpu = time.perf_counter(), time.process_time()
-        result = sweep(system, f, method, a.tolerance)
+        result = solve_spectrum(system, f, method, a.tolerance)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         runs.append(
             {

@@ -26,8 +26,8 @@ from benchlib import (
     with_solver,
 )
 
-from eisfem.geometry.mesh import mesh_bundle
-from eisfem.solvers.spectrum import sweep
+from eisfem.simulation.model import build_mesh
+from eisfem.solvers.spectrum import solve_spectrum
 
 GROWTH = 2 ** (1 / 3)  # refine step: about twice the dofs
 
@@ -41,10 +41,10 @@ def case(refine: float, degree: int) -> None:
     cfg = with_solver(demo_config(refine, degree), linear_solver="iterative")
     f = np.geomspace(1e10, 1e10 / 10 ** (59 / 8), 60)
     with Timer() as total:
-        bundle = mesh_bundle(cfg)
+        bundle = build_mesh(cfg)
         system = build(cfg, bundle)
         with Timer() as spectrum:
-            result = sweep(system, f, "fast")
+            result = solve_spectrum(system, f, "fast")
     emit(
         {
             "refine": refine,

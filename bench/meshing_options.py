@@ -22,6 +22,7 @@ from eisfem.config import load_config
 from eisfem.geometry import tags
 from eisfem.geometry.builder import build_model
 from eisfem.geometry.sizing import apply_size_fields, resolve_sizes
+from eisfem.simulation.model import geometry_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ["configs/ellipsoid_pores_hexagonal.yaml", "configs/pores_symmetric.yaml"]
@@ -41,8 +42,9 @@ def mesh_once(path: Path, algorithm: int, optimize_all: bool) -> tuple[float, in
         gmsh.option.setNumber("General.NumThreads", 1)
         gmsh.option.setNumber("Mesh.Algorithm3D", algorithm)
         gmsh.option.setNumber("Mesh.Optimize", int(optimize_all))
-        built = build_model(cfg)
-        apply_size_fields(built, resolve_sizes(cfg, built), cfg.mesh.refine)
+        spec = geometry_spec(cfg)
+        built = build_model(spec)
+        apply_size_fields(built, resolve_sizes(spec, built))
         t0 = time.perf_counter()
         gmsh.model.mesh.generate(3)
         if not optimize_all:

@@ -13,19 +13,19 @@ import argparse
 import numpy as np
 from benchlib import Timer, build, demo_config, emit, environment, run_child, say
 
-from eisfem.geometry.mesh import mesh_bundle
-from eisfem.solvers.spectrum import sweep
+from eisfem.simulation.model import build_mesh
+from eisfem.solvers.spectrum import solve_spectrum
 
 
 def case(refine: float, degree: int) -> None:
     cfg = demo_config(refine, degree)
     f = np.geomspace(1e10, 1e10 / 10 ** (59 / 8), 60)
     with Timer() as meshing:
-        bundle = mesh_bundle(cfg)
+        bundle = build_mesh(cfg)
     with Timer() as assembly:
         system = build(cfg, bundle)
     with Timer() as fast:
-        result = sweep(system, f, "fast")
+        result = solve_spectrum(system, f, "fast")
     with Timer() as one:
         system.solve(2 * np.pi * 3e7)  # a factorization with the analysis already done
     emit(

@@ -29,14 +29,14 @@ from benchlib import (
     with_solver,
 )
 
-from eisfem.geometry.mesh import mesh_bundle
+from eisfem.simulation.model import build_mesh
 
 FREQUENCIES_HZ = (1e3, 1e6, 1e8, 1e10)
 
 
 def case(refine: float, degree: int, method: str) -> None:
     cfg = with_solver(demo_config(refine, degree), linear_solver=method)
-    bundle = mesh_bundle(cfg)
+    bundle = build_mesh(cfg)
     base = current_rss_MB()
     with Timer() as assembly:
         system = build(cfg, bundle)

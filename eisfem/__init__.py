@@ -4,6 +4,8 @@
 compiled bindings of the complex-PETSc wheel); importing it here makes every entry point safe.
 """
 
+from importlib.metadata import version
+
 import dolfinx_solver  # noqa: F401
 
-__version__ = "0.1.0"
+__version__ = version("eisfem")  # one home: pyproject.toml

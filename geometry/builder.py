@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 import gmsh
 import numpy as np
 
-from eisfem.config import RunConfig
 from eisfem.core.errors import GeometryError
 from eisfem.geometry import tags
 from eisfem.geometry.footprint import PlaneFaces, add_plan
-from eisfem.geometry.plan import UM, InterfacePlan, plan_interface
+from eisfem.geometry.plan import UM, InterfacePlan
+from eisfem.geometry.specs import CellSpec, GeometrySpec
 
 SIDE_GROUPS = {  # role of a face or volume -> group, per electrode side
     "we": {
@@ -76,27 +76,26 @@ class BuiltModel:
         return [c for side in self.sides.values() for c in side.caps]
 
 
-def _add_block(cfg: RunConfig, z0: float, height: float) -> int:
+def _add_block(cell: CellSpec, z0: float, height: float) -> int:
     occ = gmsh.model.occ
-    cell = cfg.cell
     if cell.shape == "patch":
-        s = cell.side / UM
+        s = cell.width / UM
         return occ.addBox(-s / 2, -s / 2, z0, s, s, height)
     return occ.addCylinder(0.0, 0.0, z0, 0.0, 0.0, height, cell.radius / UM)
 
 
-def _blocks(cfg: RunConfig) -> tuple[list[tuple[int, str]], float]:
+def _blocks(cell: CellSpec) -> tuple[list[tuple[int, str]], float]:
     """Electrolyte and interphase blocks bottom to top, and the z of the WE plane."""
-    t = cfg.cell.thickness / UM
-    d = cfg.interphase.thickness / UM if cfg.interphase is not None else 0.0
+    t = cell.thickness / UM
+    d = (cell.interphase_thickness or 0.0) / UM
     layers = [(tags.ELECTROLYTE, t)]
     if d:
         layers.append((tags.INTERPHASE, d))
-        if cfg.cell.layout == "symmetric":
+        if cell.layout == "symmetric":
             layers.insert(0, (tags.INTERPHASE, d))
     out, z = [], 0.0
     for role, height in layers:
-        out.append((_add_block(cfg, z, height), role))
+        out.append((_add_block(cell, z, height), role))
         z += height
     return out, z
 
@@ -113,7 +112,7 @@ def _on_plane(tag: int, z: float) -> bool:
     return abs(gmsh.model.occ.getCenterOfMass(2, tag)[2] - z) < 1e-9 * max(abs(z), 1.0)
 
 
-def _outside_electrode(cfg: RunConfig, plan: InterfacePlan, face: int) -> bool:
+def _outside_electrode(cell: CellSpec, plan: InterfacePlan, face: int) -> bool:
     """Whether a face lies on the cell's side wall or on the electrode's rim cylinder.
 
     Faces well inside the electrode are told by their bounding box; the others (side faces of
@@ -128,10 +127,10 @@ def _outside_electrode(cfg: RunConfig, plan: InterfacePlan, face: int) -> bool:
         return False
     lo, hi = gmsh.model.getParametrizationBounds(2, face)
     x, y, _ = gmsh.model.getValue(2, face, [(a + b) / 2 for a, b in zip(lo, hi, strict=True)])
-    if cfg.cell.shape == "patch":
+    if cell.shape == "patch":
         return norm(x - e.cx, y - e.cy) > e.half - tol
     return (
-        abs(math.hypot(x, y) - cfg.cell.radius / UM) < tol
+        abs(math.hypot(x, y) - cell.radius / UM) < tol
         or math.hypot(x - e.cx, y - e.cy) > e.half - tol
     )
 
@@ -153,7 +152,7 @@ def _plane_roles(side: SideModel, children: dict[tuple[int, int], list[int]]) ->
     return roles
 
 
-def _extrude_gaps(cfg: RunConfig, side: SideModel, roles: dict[int, tuple]) -> None:
+def _extrude_gaps(gap_layers: int, side: SideModel, roles: dict[int, tuple]) -> None:
     """Extrude the resolved gap floors of one side into structured void layers.
 
     Floors of equal height go into one extrusion, so neighbouring floors share their side
@@ -170,19 +169,19 @@ def _extrude_gaps(cfg: RunConfig, side: SideModel, roles: dict[int, tuple]) -> N
             0.0,
             0.0,
             side.plane.sign * h,
-            numElements=[cfg.mesh.gap_layers],
+            numElements=[gap_layers],
         )
         side.pores += [t for d, t in out if d == 3]
     occ.synchronize()
 
 
-def build_model(cfg: RunConfig) -> BuiltModel:
-    """Create the OCC geometry of ``cfg`` in the current gmsh model and tag physical groups."""
+def build_model(spec: GeometrySpec) -> BuiltModel:
+    """Create the OCC geometry of ``spec`` in the current gmsh model and tag physical groups."""
     occ = gmsh.model.occ
-    plan = plan_interface(cfg.cell, cfg.interface)
-    blocks, z_we = _blocks(cfg)
+    plan = spec.plan
+    blocks, z_we = _blocks(spec.cell)
     sides = {"we": SideModel("we", add_plan(plan, z_we, +1))}
-    if cfg.cell.layout == "symmetric":
+    if spec.cell.layout == "symmetric":
         sides["ce"] = SideModel("ce", add_plan(plan, 0.0, -1))
     # One fragment of everything makes all interfaces conformal (shared faces, no duplicates).
     pieces = [(3, b) for b, _ in blocks] + [t for s in sides.values() for t in s.plane.tools()]
@@ -201,14 +200,14 @@ def build_model(cfg: RunConfig) -> BuiltModel:
         side.pores = list(side.caps)
         plane_roles[side.name] = roles = _plane_roles(side, children)
         if not plan.thin:
-            _extrude_gaps(cfg, side, roles)
+            _extrude_gaps(spec.mesh.gap_layers, side, roles)
         vols[tags.PORE] += side.pores
     if "ce" in sides:
         built.planes.append(0.0)
     built.sides = sides
     built.volumes = {k: v for k, v in vols.items() if v}
     built.pore_count = plan.counts.get("pores", 0)
-    built.surfaces = _classify_surfaces(cfg, built, plane_roles)
+    built.surfaces = _classify_surfaces(spec.cell, built, plane_roles)
     built.edge_curves = _contact_edges(built)
     built.edge_sizes = _edge_sizes(built, children)
     for dim, groups in ((3, built.volumes), (2, built.surfaces)):
@@ -218,7 +217,7 @@ def build_model(cfg: RunConfig) -> BuiltModel:
 
 
 def _classify_surfaces(
-    cfg: RunConfig, built: BuiltModel, plane_roles: dict[str, dict[int, tuple]]
+    cell: CellSpec, built: BuiltModel, plane_roles: dict[str, dict[int, tuple]]
 ) -> dict[str, list[int]]:
     """Assign every boundary surface of the model to a group of the tag contract."""
     pore_side = {v: name for name, side in built.sides.items() for v in side.pores}
@@ -237,7 +236,7 @@ def _classify_surfaces(
         side_name = next((n for n, r in plane_roles.items() if s in r), None)
         if up[0] in pore_side:
             name = pore_side[up[0]]
-            wall = _outside_electrode(cfg, built.plan, s)
+            wall = _outside_electrode(cell, built.plan, s)
             out[tags.INSULATING if wall else SIDE_GROUPS[name]["metal"]].append(s)
         elif side_name is not None:
             role = plane_roles[side_name][s][0]
@@ -297,13 +296,13 @@ def _boundary(volume: int) -> list[tuple[int, int]]:
     return gmsh.model.getBoundary([(3, volume)], oriented=False)
 
 
-def gap_height_maps(cfg: RunConfig) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+def gap_height_maps(spec: GeometrySpec) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
     """Height h(x) (m) of each thin-gap footprint group, for the solver's gap admittance.
 
-    Computed from the config alone (the plan is seeded), so every MPI rank can build it
+    Computed from the spec alone (the plan is seeded), so every MPI rank can build it
     without communication; x is an array of shape (3, n) in metres.
     """
-    plan = plan_interface(cfg.cell, cfg.interface)
+    plan = spec.plan
     if not (plan.thin and plan.has_gaps):
         return {}
     height = plan.height_map
@@ -311,5 +310,5 @@ def gap_height_maps(cfg: RunConfig) -> dict[str, Callable[[np.ndarray], np.ndarr
     def h(x: np.ndarray) -> np.ndarray:
         return height(x[0] / UM, x[1] / UM) * UM
 
-    groups = [tags.WE_GAP] + ([tags.CE_GAP] if cfg.cell.layout == "symmetric" else [])
+    groups = [tags.WE_GAP] + ([tags.CE_GAP] if spec.cell.layout == "symmetric" else [])
     return dict.fromkeys(groups, h)

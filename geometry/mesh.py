@@ -1,4 +1,4 @@
-"""Mesh a config's geometry with gmsh on rank 0 and hand it to DOLFINx as a MeshBundle.
+"""Mesh a geometry spec with gmsh on rank 0 and hand it to DOLFINx as a MeshBundle.
 
 The bundle is the one object the solver needs: the distributed mesh in metres, cell and facet
 tags, the physical-group names, the nominal electrode area and a report of what was meshed
@@ -19,12 +19,12 @@ import numpy as np
 from dolfinx.io import gmsh as gmshio
 from mpi4py import MPI
 
-from eisfem.config import RunConfig
 from eisfem.core.errors import GeometryError
 from eisfem.geometry import tags
 from eisfem.geometry.builder import BuiltModel, SideModel, build_model, gap_height_maps
 from eisfem.geometry.plan import UM
 from eisfem.geometry.sizing import apply_size_fields, resolve_sizes
+from eisfem.geometry.specs import GeometrySpec
 
 POOR_QUALITY = 0.05  # minSICN below which 1 % of electrolyte cells earn a warning
 CONDUCTING = (tags.ELECTROLYTE, tags.INTERPHASE)  # volumes whose mesh quality matters
@@ -200,21 +200,19 @@ def curve(order: int) -> dict[str, Any]:
     }
 
 
-def generate(cfg: RunConfig, msh_path: Path | None = None) -> tuple[BuiltModel, dict[str, Any]]:
-    """Build and mesh ``cfg`` in the current gmsh session; optionally save the .msh file."""
+def generate(spec: GeometrySpec, msh_path: Path | None = None) -> tuple[BuiltModel, dict[str, Any]]:
+    """Build and mesh ``spec`` in the current gmsh session; optionally save the .msh file."""
     t0 = time.perf_counter()
-    gmsh.model.add(cfg.name)
+    gmsh.model.add(spec.name)
     gmsh.option.setNumber("General.NumThreads", 1)  # reproducible meshes
     # HXT is ~2× faster than Delaunay on these meshes. Gmsh's tet optimizer runs on the
     # conducting volumes only: on flat cap voids (slivers by nature, with a 1D field across
     # the gap) a full pass makes meshing ~4× slower (bench/meshing_options.py).
     gmsh.option.setNumber("Mesh.Algorithm3D", 10)
     gmsh.option.setNumber("Mesh.Optimize", 0)
-    built = build_model(cfg)
-    if cfg.mesh.size_edge is not None:
-        built.edge_sizes.clear()  # one size for every contact edge, as asked
-    sizes = resolve_sizes(cfg, built)
-    apply_size_fields(built, sizes, cfg.mesh.refine)
+    built = build_model(spec)
+    sizes = resolve_sizes(spec, built)
+    apply_size_fields(built, sizes)
     try:
         gmsh.model.mesh.generate(3)
         conducting = [(3, v) for g in CONDUCTING for v in built.volumes.get(g, [])]
@@ -225,16 +223,10 @@ def generate(cfg: RunConfig, msh_path: Path | None = None) -> tuple[BuiltModel, 
         ) from None
     info = _measures(built) | _quality(built)
     info["mesh_sizes_m"] = sizes.as_metres()
-    if built.edge_sizes:  # rims sized by their own feature (before binning to powers of √2)
-        rims = np.array(list(built.edge_sizes.values())) / cfg.mesh.refine * UM
-        info["mesh_sizes_m"] |= {
-            "feature_edge_min": float(rims.min()),
-            "feature_edge_max": float(rims.max()),
-        }
     if info["quality_min_sicn"] <= 0:
         raise GeometryError("the mesh has inverted elements (minSICN <= 0); change mesh sizes")
-    if cfg.mesh.geometry_order > 1:
-        info |= curve(cfg.mesh.geometry_order)
+    if spec.mesh.geometry_order > 1:
+        info |= curve(spec.mesh.geometry_order)
     if msh_path is not None:
         gmsh.write(str(msh_path))
     info["meshing_seconds"] = time.perf_counter() - t0
@@ -242,7 +234,7 @@ def generate(cfg: RunConfig, msh_path: Path | None = None) -> tuple[BuiltModel, 
 
 
 def mesh_bundle(
-    cfg: RunConfig, msh_path: Path | None = None, comm: MPI.Comm = MPI.COMM_WORLD
+    spec: GeometrySpec, msh_path: Path | None = None, comm: MPI.Comm = MPI.COMM_WORLD
 ) -> MeshBundle:
     """Mesh on rank 0, distribute over ``comm``, scale µm to metres."""
     info: dict[str, Any] | None = None
@@ -251,7 +243,7 @@ def mesh_bundle(
         gmsh.initialize(interruptible=False)
         gmsh.option.setNumber("General.Terminal", 0)
         try:
-            _, info = generate(cfg, msh_path)
+            _, info = generate(spec, msh_path)
         except GeometryError as exc:
             error = str(exc)
     error = comm.bcast(error, root=0)
@@ -276,5 +268,5 @@ def mesh_bundle(
         groups=groups,
         electrode_area=info["electrode_area_m2"],
         info=info,
-        gap_height=gap_height_maps(cfg),
+        gap_height=gap_height_maps(spec),
     )

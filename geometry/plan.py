@@ -6,15 +6,14 @@ voids standing on the plane, the gap heights and, for the thin-gap model, the he
 h(x, y). The config validation plans the interface to refuse impossible requests, the builder
 turns the same plan into OpenCASCADE faces (:mod:`eisfem.geometry.footprint`), and every MPI
 rank rebuilds the height map from it (seeded, so identical everywhere). Plans are cached per
-(cell, interface), so planning happens once per process.
+(cell, interface) in :func:`eisfem.geometry.morphologies.plan_interface`, so planning happens
+once per process.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -22,7 +21,7 @@ import shapely
 
 from eisfem.geometry.placement import Electrode
 
-UM = 1e-6  # metres per model unit: geometry is built in micrometres (DESIGN.md §3)
+UM = 1e-6  # metres per model unit: geometry is built in micrometres
 
 Role = Literal["contact", "gap", "bare"]
 HeightMap = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x, y) µm -> h µm
@@ -85,32 +84,3 @@ class InterfacePlan:
 
 def constant_height(h: float) -> HeightMap:
     return lambda x, y: np.full(np.shape(x), h, dtype=float)
-
-
-def electrode_of(cell: Any) -> Electrode:
-    """The electrode footprint of a cell config, in µm."""
-    if cell.shape == "patch":
-        return Electrode("square", 0.0, 0.0, cell.side / 2 / UM, covers_cell=True)
-    radius = cell.electrode_radius if cell.electrode_radius is not None else cell.radius
-    covers = cell.electrode_offset == 0 and math.isclose(radius, cell.radius, rel_tol=1e-12)
-    return Electrode("disk", cell.electrode_offset / UM, 0.0, radius / UM, covers_cell=covers)
-
-
-_CACHE: dict[str, InterfacePlan] = {}
-
-
-def plan_interface(cell: Any, interface: Any) -> InterfacePlan:
-    """The plan of ``interface`` on ``cell`` (config sections), cached.
-
-    Raises ValueError naming the config field when the request cannot be met.
-    """
-    key = cell.model_dump_json() + interface.model_dump_json()
-    if hasattr(interface, "path"):  # a mask edited in place is a new plan
-        key += str(Path(interface.path).stat().st_mtime_ns)
-    if key not in _CACHE:
-        from eisfem.geometry.morphologies import plan_morphology
-
-        if len(_CACHE) > 16:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = plan_morphology(electrode_of(cell), interface)
-    return _CACHE[key]

@@ -5,19 +5,21 @@ geometrically towards those curves; cap voids get elements no wider than ``max_g
 times their height so flat caps stay meshable (flat gaps are extruded as structured layers and
 need no size field). Sizes not given in the config come from the interface plan (a third of
 the smallest feature, a quarter of the narrowest neck, ...) and are echoed in the summary, so
-a user can see and override what was chosen.
+a user can see and override what was chosen. Every size rule lives here: the defaults, the
+user's overrides, ``refine`` (which divides all of them, per-rim sizes included) and the binning
+of rim sizes.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 import gmsh
 
-from eisfem.config import PatchCell, RunConfig
 from eisfem.geometry.builder import BuiltModel
 from eisfem.geometry.plan import UM
+from eisfem.geometry.specs import GeometrySpec
 
 GRADING = 0.3  # growth of element size per unit distance from a refined entity
 
@@ -30,17 +32,28 @@ class MeshSizes:
     interface: float
     edge: float
     gap: float | None  # inside pores (None: no pores)
+    rims: dict[int, float] = field(default_factory=dict)  # per-curve rim sizes, refined
 
     def as_metres(self) -> dict[str, float | None]:
-        return {k: (v * UM if v is not None else None) for k, v in asdict(self).items()}
+        """The sizes for the summary; per-rim sizes as their range."""
+        sizes = {"bulk": self.bulk, "interface": self.interface, "edge": self.edge, "gap": self.gap}
+        out = {k: (v * UM if v is not None else None) for k, v in sizes.items()}
+        if self.rims:
+            out["feature_edge_min"] = min(self.rims.values()) * UM
+            out["feature_edge_max"] = max(self.rims.values()) * UM
+        return out
 
 
-def resolve_sizes(cfg: RunConfig, built: BuiltModel) -> MeshSizes:
-    """Fill unset sizes from the planned features and apply ``mesh.refine``."""
-    m = cfg.mesh
+def resolve_sizes(spec: GeometrySpec, built: BuiltModel) -> MeshSizes:
+    """Fill unset sizes from the planned features and apply ``refine`` to all of them.
+
+    A given ``size_edge`` is one size for every contact edge, so it replaces the plan's
+    per-feature rim sizes.
+    """
+    m = spec.mesh
     plan = built.plan
-    thickness = cfg.cell.thickness / UM
-    width = cfg.cell.side / UM if isinstance(cfg.cell, PatchCell) else 2 * cfg.cell.radius / UM
+    thickness = spec.cell.thickness / UM
+    width = spec.cell.width / UM
     bulk = m.size_bulk / UM if m.size_bulk else min(thickness, width) / 6
     interface = plan.interface_size or bulk  # a single contact: the edge ramp resolves it
     edge = plan.edge_size or interface
@@ -53,12 +66,13 @@ def resolve_sizes(cfg: RunConfig, built: BuiltModel) -> MeshSizes:
         interface = m.size_interface / UM
     if m.size_edge:
         edge = m.size_edge / UM
-    if cfg.interphase is not None:
-        interface = min(interface, 2 * cfg.interphase.thickness / UM)
+    if spec.cell.interphase_thickness is not None:
+        interface = min(interface, 2 * spec.cell.interphase_thickness / UM)
     interface = min(interface, bulk)
     edge = min(edge, interface)
     k = m.refine
-    return MeshSizes(bulk / k, interface / k, edge / k, None if gap is None else gap / k)
+    rims = {} if m.size_edge else {c: s / k for c, s in built.edge_sizes.items()}
+    return MeshSizes(bulk / k, interface / k, edge / k, None if gap is None else gap / k, rims)
 
 
 def _edge_ramp(curves: list[int], size: float, bulk: float) -> int:
@@ -77,12 +91,8 @@ def _edge_ramp(curves: list[int], size: float, bulk: float) -> int:
     return ramp
 
 
-def apply_size_fields(built: BuiltModel, sizes: MeshSizes, refine: float = 1.0) -> None:
-    """Install the background size field on the current gmsh model.
-
-    ``refine`` (mesh.refine) divides the per-layer edge sizes of the plan as it divided the
-    resolved ``sizes``.
-    """
+def apply_size_fields(built: BuiltModel, sizes: MeshSizes) -> None:
+    """Install the background size field of the resolved ``sizes`` on the current gmsh model."""
     f = gmsh.model.mesh.field
     fields = []
     for z in built.planes:
@@ -92,8 +102,8 @@ def apply_size_fields(built: BuiltModel, sizes: MeshSizes, refine: float = 1.0) 
     groups: dict[float, list[int]] = {}
     for c in built.edge_curves:
         size = sizes.edge
-        if c in built.edge_sizes:  # binned to powers of √2: few fields for many rims
-            size = min(2 ** (math.floor(2 * math.log2(built.edge_sizes[c] / refine)) / 2), size)
+        if c in sizes.rims:  # binned to powers of √2: few fields for many rims
+            size = min(2 ** (math.floor(2 * math.log2(sizes.rims[c])) / 2), size)
         groups.setdefault(size, []).append(c)
     fields += [
         _edge_ramp(curves, size, sizes.bulk) for size, curves in groups.items() if size < sizes.bulk

@@ -24,7 +24,6 @@ INSULATING = "insulating"  # every other outer surface (natural boundary conditi
 PORE_FLOOR = "pore_floor"
 CE_PORE_FLOOR = "ce_pore_floor"  # the same under the counter electrode (symmetric cells)
 
-VOLUME_GROUPS = (ELECTROLYTE, PORE, INTERPHASE)
 SURFACE_GROUPS = (
     WE_CONTACT,
     WE_METAL,

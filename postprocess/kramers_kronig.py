@@ -14,7 +14,7 @@ early on noise-free spectra: on the exact two-arc spectrum of a brick-layer slab
 fit takes milliseconds) and the smallest residual is reported: the question is whether *some*
 KK-compliant series reproduces the data. The imaginary part is never fitted, so interpolating
 the real part does not make a spectrum pass: a 2 % change of the imaginary part over half the
-range, or 1 % noise, still gives residuals above 1 % (tests/test_kramers_kronig.py).
+range, or 1 % noise, still gives residuals above 1 % (tests/fem/test_kramers_kronig.py).
 Impedance representation, no search over the time-constant range extension, one process (no
 multiprocessing pool, so MPI runs and scripts without a ``__main__`` guard are safe).
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,13 @@ import gmsh
 import numpy as np
 from petsc4py import PETSc
 
-import eisfem
 from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum
 
 
 def versions() -> dict[str, str]:
     petsc = ".".join(str(v) for v in PETSc.Sys.getVersion())
     return {
-        "eisfem": eisfem.__version__,
+        "eisfem": version("eisfem"),
         "dolfinx": dolfinx.__version__,
         "petsc": petsc,
         "petsc_scalar": str(np.dtype(PETSc.ScalarType)),

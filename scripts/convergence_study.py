@@ -1,7 +1,7 @@
 """Mesh convergence of the impedance and of the current-focusing metrics for one pore array.
 
 The case is the demo (configs/demo.yaml: Na|NZSP, 20 nm flat voids of radius 46 µm on a
-100 µm lattice, P2) with charge transfer on the contact (R_ct 1.3 Ω·cm², seed 003 L711;
+100 µm lattice, P2) with charge transfer on the contact (R_ct 1.3 Ω·cm², [Ortmann2023] §2.2.2;
 C_dl 10 µF/cm², assumed) and an applied current of 1 mA/cm². Each `mesh.refine` divides every
 element size; the table gives every quantity per mesh and its change from the previous mesh.
 
@@ -22,11 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from eisfem.config import load_config
-from eisfem.geometry.mesh import mesh_bundle
 from eisfem.postprocess.focusing import ContactFocusing
 from eisfem.simulation.cell_terms import charge_transfer
-from eisfem.simulation.pipeline import build_system
-from eisfem.solvers.applied_current import DCProblem
+from eisfem.simulation.model import build_mesh, build_system
+from eisfem.solvers.applied_current import AppliedCurrentProblem
 from eisfem.solvers.interface_current import InterfaceFlux
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +42,7 @@ MARKER = "<!-- table: written by scripts/convergence_study.py -->"
 def study(refine: float) -> dict:
     cfg = load_config(ROOT / "configs" / "demo.yaml", [*OVERRIDES, f"mesh.refine={refine}"])
     t0 = time.perf_counter()
-    bundle = mesh_bundle(cfg)
+    bundle = build_mesh(cfg)
     system = build_system(cfg, bundle)
     area = bundle.electrode_area
     row: dict = {"refine": refine, "cells": bundle.info["cells"], "dofs": system.dofs}
@@ -63,7 +62,7 @@ def study(refine: float) -> dict:
         ("DC primary", {"ideal": {"we_contact"}}),
         ("DC Butler–Volmer", {"butler_volmer": bv}),
     ):
-        dc = DCProblem(system, **kinetics).at_current(current)
+        dc = AppliedCurrentProblem(system, **kinetics).at_current(current)
         row["focusing"][case] = metrics(dc.solution, dc.current)
         del dc
         gc.collect()  # free the Jacobian and its factorization before the next problem

@@ -26,7 +26,7 @@ from PIL import Image
 import eisfem  # noqa: F401  (dolfinx_solver before dolfinx)
 from eisfem.config import load_config
 from eisfem.geometry import tags
-from eisfem.geometry.mesh import mesh_bundle
+from eisfem.simulation.model import build_mesh
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "<!-- catalogue table: begin -->", "<!-- catalogue table: end -->"
@@ -112,7 +112,7 @@ def catalogue_row(path: Path, out: Path, work: Path) -> dict[str, object]:
     cfg = load_config(path)
     msh = work / f"{path.stem}.msh"
     t0 = time.perf_counter()
-    bundle = mesh_bundle(cfg, msh)
+    bundle = build_mesh(cfg, msh)
     total = time.perf_counter() - t0
     from dolfinx import fem
 

@@ -8,8 +8,9 @@ At DC only conducting volumes carry current: ∇·(σ∇φ) = 0 there. Each meta
 
 The working electrode is driven galvanostatically: its metal potential V (the CE metal is the
 reference, 0 V) is the root of I(V) = I_applied, found by Brent's method on a bracket; each
-I(V) is one SNES solve (dolfinx.fem.petsc.NonlinearProblem, Newton with MUMPS LU and a
-backtracking line search) warm-started from the previous one. Without Butler–Volmer terms the
+I(V) is one SNES solve (dolfinx.fem.petsc.NonlinearProblem, Newton with a backtracking line
+search and the run's linear-solver options, as every other solve) warm-started from the
+previous one. Without Butler–Volmer terms the
 problem is linear: one solve at V = 1 is scaled to the applied current.
 
 The current is the consistent reaction, as in the impedance system:
@@ -43,15 +44,11 @@ SNES_OPTIONS = {
     "snes_linesearch_type": "bt",
     "snes_rtol": 1e-10,
     "snes_max_it": 60,
-    "ksp_type": "preonly",
-    "pc_type": "lu",
-    "pc_factor_mat_solver_type": "mumps",
-    "mat_mumps_icntl_14": 50,
 }
 
 
 @dataclass
-class DCSolution:
+class AppliedCurrentSolution:
     """A DC distribution: WE metal potential, electrode current and the potential field."""
 
     voltage: float  # V, WE metal vs CE metal
@@ -59,7 +56,7 @@ class DCSolution:
     solution: Solution  # ω = 0, impedance = voltage / current (chord resistance)
 
 
-class DCProblem:
+class AppliedCurrentProblem:
     """DC conduction on the mesh and function space of ``system``, contacts as chosen.
 
     Surface terms of the system keep their ω = 0 admittance, except groups listed in
@@ -122,13 +119,13 @@ class DCProblem:
             residual = residual - term
 
         bcs, self._w = self._dirichlet(robin, np.concatenate(conducting_cells))
-        DCProblem._count += 1
+        AppliedCurrentProblem._count += 1
         self._problem = fem_petsc.NonlinearProblem(
             residual,
             self.phi,
             bcs=bcs,
-            petsc_options_prefix=f"eisfem_dc{DCProblem._count}_",
-            petsc_options=SNES_OPTIONS,
+            petsc_options_prefix=f"eisfem_dc{AppliedCurrentProblem._count}_",
+            petsc_options=SNES_OPTIONS | system.solver.as_petsc_options(),
         )
 
     def _dirichlet(self, robin: set[str], cells: np.ndarray):
@@ -187,7 +184,7 @@ class DCProblem:
             )
         return self.current()
 
-    def at_current(self, current: float) -> DCSolution:
+    def at_current(self, current: float) -> AppliedCurrentSolution:
         """The distribution at the applied ``current`` (A; > 0 from the WE into the electrolyte)."""
         if not self.nonlinear:
             unit = self._solve(1.0)
@@ -199,7 +196,9 @@ class DCProblem:
         phi = self.system.g.duplicate()
         n = self.system.V.dofmap.index_map.size_local
         phi.array[:] = self.phi.x.array[:n]
-        return DCSolution(voltage, current, Solution(0.0, complex(voltage / current), phi))
+        return AppliedCurrentSolution(
+            voltage, current, Solution(0.0, complex(voltage / current), phi)
+        )
 
     def _root(self, current: float) -> float:
         """V with I(V) = current, by Brent's method on a bracket (I(V) is monotonic).

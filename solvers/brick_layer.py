@@ -1,4 +1,4 @@
-"""A polycrystalline electrolyte as a brick-layer effective medium (DESIGN.md §2).
+"""A polycrystalline electrolyte as a brick-layer effective medium (docs/design.md §2.5).
 
 Cubic grains of size d with grain boundaries of thickness δ ≪ d in series along the current:
 
@@ -13,10 +13,9 @@ neglected, which is the usual brick-layer assumption for blocking boundaries (σ
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from eisfem.solvers.materials import EPS0, LinearMedium
+from eisfem.solvers.materials import LinearMedium
 
 
 @dataclass(frozen=True)
@@ -35,15 +34,3 @@ class BrickLayerMedium:
         if kg == 0 or kb == 0:
             return 0j  # a blocking phase in series blocks the whole path
         return 1.0 / (1.0 / kg + self.boundary_fraction / kb)
-
-    def slab_arcs(self, thickness: float, area: float) -> list[tuple[float, float]]:
-        """(R in Ω, apex frequency in Hz) of the bulk and grain-boundary arcs of a slab."""
-        out = []
-        for medium, length in (
-            (self.grain, thickness),
-            (self.boundary, thickness * self.boundary_fraction),
-        ):
-            resistance = length / (medium.conductivity * area)
-            apex = medium.conductivity / (2 * math.pi * EPS0 * medium.permittivity)
-            out.append((resistance, apex))
-        return out

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from eisfem.solvers.spectrum import SweepResult, sweep
+from eisfem.solvers.spectrum import SpectrumResult, solve_spectrum
 
 SINGULAR_EXPONENT = 0.5  # λ of φ ~ r^λ at a contact rim
 
@@ -80,7 +80,7 @@ def relative_difference(z: np.ndarray | complex, reference: np.ndarray | complex
     return np.abs(np.asarray(z) - reference) / np.abs(reference)
 
 
-def estimate_spatial_error(result: SweepResult, tolerance: float) -> SpatialEstimate:
+def estimate_spatial_error(result: SpectrumResult, tolerance: float) -> SpatialEstimate:
     """Estimate the error of ``result`` by a sweep at degree p + 1 (``tolerance``: its own).
 
     The DC resistance gets no estimate of its own (a DC solve at p + 1 would cost one more
@@ -90,7 +90,7 @@ def estimate_spatial_error(result: SweepResult, tolerance: float) -> SpatialEsti
     t0 = time.perf_counter()
     system = result.system
     enriched = system.with_degree(system.degree + 1)
-    fine = sweep(enriched, result.frequency, result.method, tolerance)
+    fine = solve_spectrum(enriched, result.frequency, result.method, tolerance)
     ratio = enrichment_ratio(system.degree)
     spatial = relative_difference(result.impedance, fine.impedance) / (1 - ratio)
     report = {

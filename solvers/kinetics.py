@@ -1,6 +1,6 @@
 """Interface kinetics on a metal|electrolyte contact as surface admittances Y(ω) (S/m²).
 
-A contact carries a Robin condition −κ∂φ/∂n = Y(ω)(φ − V_metal) (DESIGN.md §2). Its pieces:
+A contact carries a Robin condition −κ∂φ/∂n = Y(ω)(φ − V_metal) (docs/design.md §2.3). Its pieces:
 
 * charge transfer with a double layer, Y = 1/R_ct + iωC_dl, where R_ct is the small-signal
   limit of Butler–Volmer kinetics, j = i0 [exp(αa f η) − exp(−αc f η)], f = F/RT, η the

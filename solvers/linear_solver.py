@@ -68,6 +68,25 @@ class LinearSolverOptions:
     max_iterations: int = 1000
     petsc_options: Mapping[str, str | int | float | bool] = field(default_factory=dict)
 
+    def as_petsc_options(self) -> dict[str, str | int | float | bool]:
+        """The same choices as PETSc option-database entries, for solvers that own their KSP
+        (the DC and Butler–Volmer Newton solves). The entries are set before the factor
+        matrix exists, so MUMPS reads its ICNTL/CNTL from them."""
+        if self.method == "iterative":
+            return ITERATIVE_DEFAULTS | {
+                "ksp_rtol": self.rtol,
+                "ksp_max_it": self.max_iterations,
+                **self.petsc_options,
+            }
+        return {
+            "ksp_type": "preonly",
+            "pc_type": "cholesky" if self.factorization == "ldlt" else "lu",
+            "pc_factor_mat_solver_type": "mumps",
+            **{f"mat_mumps_icntl_{k}": int(v) for k, v in self.mumps_icntl.items()},
+            **{f"mat_mumps_cntl_{k}": float(v) for k, v in self.mumps_cntl.items()},
+            **self.petsc_options,
+        }
+
 
 @dataclass
 class SolverStats:

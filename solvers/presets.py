@@ -1,9 +1,9 @@
 """Named material presets with their provenance: electrolytes, metals and known contact pairs.
 
 A preset only fills the fields a config leaves out (user values override). Every number says
-where it comes from: the project seeds (/work/shared/seeds, cited as seed file and line), a
-standard reference, or "placeholder" where no measured value was found. Values marked
-"derived" are arithmetic on source numbers, not measurements. SI units throughout (S/m, eV,
+where it comes from: a publication, cited by its key in docs/references.md with the section,
+figure or table, or "placeholder" where no measured value was found. Values marked "derived"
+are our arithmetic on published numbers, not measurements. SI units throughout (S/m, eV,
 Ω·m², metres); the comments give the source's own units.
 """
 
@@ -18,9 +18,9 @@ OHM_CM2 = 1e-4  # 1 Ω·cm² in Ω·m²
 
 ELECTROLYTES: dict[str, dict[str, Any]] = {
     # Na3.4Zr2Si2.4P0.6O12 (NASICON), total conductivity as one medium.
-    # σ: 5.5 mS/cm at 25 °C (Ma et al., quoted in Ortmann's thesis, seed 003 L557).
-    # Ea,tot: 0.31 eV for Au|NZSP0.4|Au (seed 003 L1992; Table S-4 gives 0.32 eV, L2185-2193).
-    # εr: placeholder 30 (the seeds give no bulk permittivity; the demo uses the same value).
+    # σ: 5.5 mS/cm at 25 °C ([Ma2019], quoted in [Ortmann2023] §1).
+    # Ea,tot: 0.31 eV for Au|NZSP0.4|Au ([Ortmann2023] SI §2; its Table S-4 gives 0.32 eV).
+    # εr: placeholder 30 (no bulk permittivity in these sources; the demo uses the same value).
     "NZSP": {
         "conductivity": 5.5 * MS_PER_CM,
         "permittivity": 30.0,
@@ -28,13 +28,14 @@ ELECTROLYTES: dict[str, dict[str, Any]] = {
         "reference_temperature": 298.15,
     },
     # The same NZSP as a brick-layer polycrystal with separate bulk and grain-boundary arcs.
-    # Ea,bulk 0.26 eV, Ea,GB 0.36 eV (seed 003 L707). Grain size 1.5 µm (distribution
-    # 0.4-3 µm, seed 003 L1978). Derived (seed 003 §8): σ_bulk(25 °C) ≈ 13 mS/cm and the
-    # specific σ_GB(25 °C) ≈ 0.49 mS/cm, extrapolated from 1.1 and 0.014 mS/cm at -40 °C
-    # (L1997-2003) with these Ea; εr ≈ 500 from the bulk apex (4.7 MHz at -40 °C, L1986) and
-    # from the GB apex at 25 °C (1.57 MHz, L599). The seed's σ_GB is the brick-layer
-    # "specific" value (its eq. E2 assumes εr,GB = εr,bulk), so δ/d = C_bulk/C_GB: with
-    # R_GB ≈ 22.5 Ω·cm² on 2 mm (seed 003 §8), δ/d ≈ 0.055, i.e. an effective δ ≈ 83 nm.
+    # Ea,bulk 0.26 eV, Ea,GB 0.36 eV ([Ortmann2023] §2.2.2). Grain size 1.5 µm (distribution
+    # 0.4-3 µm, [Ortmann2023] SI Fig. S-1). Derived (our arithmetic): σ_bulk(25 °C) ≈ 13 mS/cm
+    # and the specific σ_GB(25 °C) ≈ 0.49 mS/cm, extrapolated from 1.1 and 0.014 mS/cm at
+    # -40 °C ([Ortmann2023] SI §2, eqs. E1-E2) with these Ea; εr ≈ 500 from the bulk apex
+    # (4.7 MHz at -40 °C, SI Fig. S-2) and from the GB apex at 25 °C (1.57 MHz, 4.5 nF/cm²,
+    # [Ortmann2023] §2.1.1, Fig. 1a). The paper's σ_GB is the brick-layer "specific" value
+    # (its eq. E2 assumes εr,GB = εr,bulk), so δ/d = C_bulk/C_GB: with R_GB ≈ 22.5 Ω·cm² on
+    # 2 mm (derived: 1/(2π · 1.57 MHz · 4.5 nF/cm²)), δ/d ≈ 0.055, i.e. an effective δ ≈ 83 nm.
     # Together these give σ_total ≈ 5.5 mS/cm at 25 °C, as quoted.
     "NZSP-polycrystal": {
         "conductivity": 13.0 * MS_PER_CM,
@@ -51,28 +52,29 @@ ELECTROLYTES: dict[str, dict[str, Any]] = {
         },
     },
     # Al-substituted cubic Li7La3Zr2O12 (garnet). σ: 0.3 mS/cm at 25 °C, the headline value
-    # of Murugan, Thangadurai, Weppner, Angew. Chem. Int. Ed. 46 (2007) 7778 (not in the
-    # seeds; Cussen's review quotes "up to 4e-4 S/cm" for Li garnets). Ea: 0.32 eV as usually
-    # quoted from the same paper (not checked against the original). εr: placeholder 50.
+    # of [Murugan2007] (Cussen's review quotes "up to 4e-4 S/cm" for Li garnets). Ea: 0.32 eV
+    # as usually quoted from the same paper (not checked against the original). εr:
+    # placeholder 50.
     "LLZO": {
         "conductivity": 0.3 * MS_PER_CM,
         "permittivity": 50.0,
         "activation_energy": 0.32,
         "reference_temperature": 298.15,
     },
-    # Na3PS4 (cold-pressed). σ: 0.185 mS/cm at room temperature (Deysher thesis, seed 000
-    # T:217, T:418). Ea: 27 kJ/mol = 0.28 eV for cubic Na3PS4 glass-ceramic (Hayashi et al.,
-    # Nat. Commun. 3 (2012) 856; not in the seeds). εr: placeholder 30.
+    # Na3PS4 (cold-pressed). σ: 0.185 mS/cm at room temperature ([Deysher2024] ch. 1,
+    # Supplementary Fig. 6). Ea: 27 kJ/mol = 0.28 eV for cubic Na3PS4 glass-ceramic
+    # ([Hayashi2012]). εr: placeholder 30.
     "Na3PS4": {
         "conductivity": 0.185 * MS_PER_CM,
         "permittivity": 30.0,
         "activation_energy": 0.28,
         "reference_temperature": 298.15,
     },
-    # Na4B10H10B12H12 closo-borate (NBH). σ: 1.8 mS/cm at room temperature (seed 000 T:217,
-    # T:418); solution-processed NBH gives 1 mS/cm at 25 °C (seed 004 L26). The seeds give no
-    # Arrhenius numbers (seed 000 T:432: data only in a figure): no activation energy, so σ
-    # does not change with temperature unless the config gives one. εr: placeholder 30.
+    # Na4B10H10B12H12 closo-borate (NBH). σ: 1.8 mS/cm at room temperature ([Deysher2024]
+    # ch. 1, Supplementary Fig. 6); solution-processed NBH gives 1 mS/cm at 25 °C
+    # ([Duchene2020], abstract). Neither gives Arrhenius numbers ([Deysher2024] ch. 2,
+    # Supplementary Fig. 9c has the data only as a plot): no activation energy, so σ does not
+    # change with temperature unless the config gives one. εr: placeholder 30.
     "NBH": {
         "conductivity": 1.8 * MS_PER_CM,
         "permittivity": 30.0,
@@ -98,7 +100,8 @@ METALS: dict[str, dict[str, Any]] = {
 # Charge-transfer resistance of known metal|electrolyte pairs (Ω·m²), used when a config names
 # the metal but gives neither R_ct nor an exchange current density.
 # Na|NZSP: "only about 1.3 Ω cm²" for any charge-transfer step incl. the thin SEI
-# (seed 003 L711). Li|LLZO: "in the order of 0.1 Ω cm²" from microelectrodes (seed 003 L246).
+# ([Ortmann2023] §2.2.2). Li|LLZO: "in the order of 0.1 Ω cm²" from microelectrodes
+# ([Krauskopf2020], quoted in [OrtmannThesis2024] §2.1.2).
 CHARGE_TRANSFER_RESISTANCE: dict[tuple[str, str], float] = {
     ("Na", "NZSP"): 1.3 * OHM_CM2,
     ("Na", "NZSP-polycrystal"): 1.3 * OHM_CM2,

@@ -53,6 +53,7 @@ from eisfem.solvers.system import ImpedanceSystem, Solution
 CANDIDATES_PER_DECADE = 20
 MAX_SNAPSHOTS = 40
 DEFLATION = 1e-10  # a new basis direction shorter than this (relative) adds nothing
+DEFAULT_TOLERANCE = 1e-4  # relative error in Z the fast sweep aims at (the one default)
 DERIVATIVE_STEP = 1e-4  # relative ω step for the coefficient derivatives c_k'(ω)
 
 
@@ -293,7 +294,7 @@ class FastSweepReport:
 def build_reduced_model(
     system: ImpedanceSystem,
     frequencies: np.ndarray,
-    tolerance: float = 1e-4,
+    tolerance: float = DEFAULT_TOLERANCE,
     on_snapshot: Callable[[Snapshot], None] | None = None,
 ) -> tuple[ReducedModel, FastSweepReport]:
     """Greedy snapshots until the calibrated estimate is below ``tolerance`` on the candidates

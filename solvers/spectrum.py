@@ -11,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 
 from eisfem.solvers.reduced_order import (
+    DEFAULT_TOLERANCE,
     ReducedModel,
     Snapshot,
     build_reduced_model,
@@ -21,14 +22,14 @@ from eisfem.solvers.system import ImpedanceSystem, Solution
 
 AFFINE_RTOL = 1e-9  # c(ω) = a + iωb to this relative accuracy on the whole grid
 
-SweepMethod = Literal["fast", "direct"]
+SpectrumMethod = Literal["fast", "direct"]
 
 
 @dataclass
-class SweepResult:
+class SpectrumResult:
     frequency: np.ndarray  # Hz, as requested
     impedance: np.ndarray  # Ω
-    method: SweepMethod
+    method: SpectrumMethod
     system: ImpedanceSystem
     model: ReducedModel | None = None  # fast sweeps
     report: dict[str, Any] = field(default_factory=dict)
@@ -79,22 +80,22 @@ def affine_parts(
     return None
 
 
-def sweep(
+def solve_spectrum(
     system: ImpedanceSystem,
     frequencies: np.ndarray,
-    method: SweepMethod = "fast",
-    tolerance: float = 1e-4,
+    method: SpectrumMethod = "fast",
+    tolerance: float = DEFAULT_TOLERANCE,
     on_snapshot: Callable[[Snapshot], None] | None = None,
-) -> SweepResult:
+) -> SpectrumResult:
     """Z at ``frequencies`` (Hz) by the chosen method."""
     frequencies = np.asarray(frequencies, dtype=float)
     stats0 = system.operator.stats.solves, system.operator.stats.setups
     if method == "direct":
-        result = SweepResult(frequencies, system.sweep(frequencies), "direct", system)
+        result = SpectrumResult(frequencies, system.direct_impedance(frequencies), "direct", system)
     else:
         model, report = build_reduced_model(system, frequencies, tolerance, on_snapshot)
         _, _, Z = model.reduced_solve(2 * np.pi * frequencies)
-        result = SweepResult(frequencies, Z, "fast", system, model, report.as_dict())
+        result = SpectrumResult(frequencies, Z, "fast", system, model, report.as_dict())
     stats = system.operator.stats
     result.report |= {
         "method": method,

@@ -318,9 +318,9 @@ class ImpedanceSystem:
         u.x.scatter_forward()
         return u
 
-    def sweep(self, frequencies: np.ndarray, on_step=None) -> np.ndarray:
+    def direct_impedance(self, frequencies: np.ndarray, on_step=None) -> np.ndarray:
         """Z at each frequency (Hz) by one full solve per frequency: the reference that
-        :func:`eisfem.solvers.spectrum.sweep` checks its fast path against."""
+        :func:`eisfem.solvers.spectrum.solve_spectrum` checks its fast path against."""
         Z = np.empty(len(frequencies), dtype=complex)
         for i, f in enumerate(frequencies):
             Z[i] = self.solve(2 * np.pi * float(f)).impedance

@@ -1,5 +1,5 @@
 """Thin gaps as surface admittances: a gap of height h ≪ its width between metal and
-electrolyte is a parallel-plate element, Y = κ_gap(ω)/h(x, y) (DESIGN.md §2).
+electrolyte is a parallel-plate element, Y = κ_gap(ω)/h(x, y) (docs/design.md §2.4).
 
 This replaces meshing a 20 nm × 100 µm void by a Robin term on the flat electrolyte surface;
 the resolved pore stays the reference it is checked against.

@@ -1,9 +1,10 @@
-"""Shared fixtures: small configs and a cache of meshed/solved systems per test session."""
+"""Test-session setup for every tier: DOLFINx imported safely, collective teardown, and the
+system tier (end to end) marked slow as a whole."""
 
 from __future__ import annotations
 
 import gc
-from typing import Any
+from pathlib import Path
 
 import pytest
 from mpi4py import MPI
@@ -19,6 +20,11 @@ def _collective_teardown():
     MPI.COMM_WORLD.Barrier()
 
 
-def nzsp(**extra: Any) -> dict[str, Any]:
-    """An electrolyte material section (NZSP-like numbers)."""
-    return {"electrolyte": {"conductivity": "5.5 mS/cm", "permittivity": 30}, **extra}
+SYSTEM = Path(__file__).resolve().parent / "system"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every end-to-end test is slow: `make test-fast` (-m "not slow") runs unit and fem."""
+    for item in items:
+        if item.path.is_relative_to(SYSTEM):
+            item.add_marker(pytest.mark.slow)

@@ -243,14 +243,16 @@ def _axes(block: SweepBlock) -> list[Axis]:
     return axes
 
 
-def _load_base(spec: SweepFile, source: Path) -> dict[str, Any]:
+def _load_base(spec: SweepFile, source: Path) -> tuple[dict[str, Any], Path]:
+    """The base config and the folder its relative paths (masks) are relative to: the base
+    file's own folder, or the sweep file's for an inline base."""
     if isinstance(spec.base, dict):
-        return spec.base
+        return spec.base, source.resolve().parent
     path = (source.parent / spec.base).resolve()
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of sections (cell, ...)")
-    return raw
+    return raw, path.parent
 
 
 def _parse_sweep_file(raw: Any, source: Path) -> SweepFile:
@@ -276,6 +278,7 @@ def _summarise(problems: dict[str, list[dict[str, Any]]], total: int) -> str:
 
 def _build_case(
     base: dict[str, Any],
+    config_dir: Path,
     fixed: dict[str, Any],
     params: dict[str, Any],
     where: str,
@@ -289,7 +292,7 @@ def _build_case(
         except ValueError as exc:  # the dotted path runs into a value that is not a section
             return [f"{where}: {field}: {exc}"]
     try:
-        cfg = RunConfig.model_validate(raw)
+        cfg = RunConfig.model_validate(raw, context={"config_dir": str(config_dir)})
     except ValidationError as exc:
         return describe_validation_error(exc, raw, where).splitlines()
     cases.append(Case(len(cases), case_id(cfg), params, cfg))
@@ -310,13 +313,13 @@ def expand(raw: Any, source: Path) -> Sweep:
     total = math.prod(len(axis) for axis in axes)
     if total > MAX_CASES:
         raise ConfigError(f"{source}: sweep: {total} cases; at most {MAX_CASES} are allowed")
-    base = _load_base(spec, source)
+    base, config_dir = _load_base(spec, source)
     where = str(source) if isinstance(spec.base, dict) else f"{source} (base {spec.base})"
     problems: dict[str, list[dict[str, Any]]] = {}
     cases: list[Case] = []
     for combo in itertools.product(*axes):
         params = {k: v for part in combo for k, v in part.items()}
-        for line in _build_case(base, spec.set, params, where, cases):
+        for line in _build_case(base, config_dir, spec.set, params, where, cases):
             problems.setdefault(line, []).append(params)
     if problems:
         raise ConfigError(_summarise(problems, total))

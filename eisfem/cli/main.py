@@ -19,7 +19,7 @@ from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
 from eisfem.config import json_schema, load_config
 from eisfem.config.units import to_si
 from eisfem.core.errors import EisfemError
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -91,7 +91,7 @@ def _compare(args: argparse.Namespace) -> int:
     from eisfem.simulation.compare import compare
 
     area = measured_area(args.area)
-    console = Console(quiet=args.quiet)
+    console = RunConsole(quiet=args.quiet)
     result, out = compare(args.run_dir, args.measured, args.out, area, args.spectrum)
     console.info(result.report())
     console.info(f"plots and misfit.json in {out.resolve()}")
@@ -99,13 +99,12 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from eisfem.simulation.pipeline import (
-        run,  # imports DOLFINx: keep `validate` and `schema` light
-    )
+    # imports DOLFINx: keep `validate` and `schema` light
+    from eisfem.simulation.pipeline import run
 
     cfg = load_config(args.config, args.overrides)
     out = args.out or Path("runs") / args.config.stem
-    console = Console(quiet=args.quiet)
+    console = RunConsole(quiet=args.quiet)
     result = run(cfg, out, console)
     s = result.summary
     console.info(f"DC resistance: {s['resistance_dc_ohm_cm2']} Ω·cm²")

@@ -328,6 +328,6 @@ def check_geometry(cell: PatchCell | CylinderCell, interface: Model) -> None:
 
     Plans the interface in 2D (placements, masks, height fields): everything but OCC.
     """
-    from eisfem.geometry.plan import plan_interface
+    from eisfem.geometry.morphologies import plan_interface
 
     plan_interface(cell, interface)

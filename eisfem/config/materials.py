@@ -166,5 +166,3 @@ class Kinetics(Model):
 
     we: ContactKinetics | None = Field(None, description="On we_contact (the WE metal|SE contact)")
     ce: ContactKinetics | None = Field(None, description="On ce (the counter electrode)")
-
-

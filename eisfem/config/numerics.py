@@ -10,6 +10,8 @@ from pydantic import Field, model_validator
 from eisfem.config.base import Model
 from eisfem.config.materials import CurrentDensity
 from eisfem.config.units import Frequency, Length
+from eisfem.solvers.linear_solver import LinearSolverOptions
+from eisfem.solvers.reduced_order import DEFAULT_TOLERANCE
 
 # --- DC current distribution and focusing -----------------------------------------------------
 
@@ -74,6 +76,9 @@ class MeshSettings(Model):
     )
 
 
+SOLVER_DEFAULTS = LinearSolverOptions()  # the defaults live with the solver, not here
+
+
 class SolverSettings(Model):
     degree: Literal[1, 2] = Field(
         2, description="Lagrange degree of the potential (P2: far more accurate per dof)"
@@ -84,26 +89,31 @@ class SolverSettings(Model):
         "direct: one solve per frequency (the reference)",
     )
     sweep_tolerance: float = Field(
-        1e-4, ge=1e-12, le=0.1, description="Relative error in Z the fast sweep aims at"
+        DEFAULT_TOLERANCE,
+        ge=1e-12,
+        le=0.1,
+        description="Relative error in Z the fast sweep aims at",
     )
     linear_solver: Literal["direct", "iterative"] = Field(
-        "direct",
+        SOLVER_DEFAULTS.method,
         description="direct: MUMPS; iterative: GMRES with algebraic multigrid (large meshes)",
     )
     factorization: Literal["ldlt", "lu"] = Field(
-        "ldlt", description="MUMPS factorization: ldlt (symmetric, half the memory) or lu"
+        SOLVER_DEFAULTS.factorization,
+        description="MUMPS factorization: ldlt (symmetric, half the memory) or lu",
     )
     mumps_icntl: dict[Annotated[int, Field(ge=1, le=60)], int] = Field(
         default_factory=dict,
-        description="MUMPS ICNTL controls, e.g. {35: 2} (block low-rank), {14: 80} (work space)",
+        description="MUMPS ICNTL controls added to the defaults (ICNTL(14) = 50: 50 % extra work "
+        "space), e.g. {35: 2} (block low-rank), {14: 80}",
     )
     mumps_cntl: dict[Annotated[int, Field(ge=1, le=15)], float] = Field(
         default_factory=dict, description="MUMPS CNTL controls, e.g. {7: 1e-8} (BLR precision)"
     )
     krylov_rtol: float = Field(
-        1e-10, gt=0, lt=1, description="Relative residual of the iterative solver"
+        SOLVER_DEFAULTS.rtol, gt=0, lt=1, description="Relative residual of the iterative solver"
     )
-    krylov_max_iterations: int = Field(1000, ge=1, le=100000)
+    krylov_max_iterations: int = Field(SOLVER_DEFAULTS.max_iterations, ge=1, le=100000)
     petsc_options: dict[str, str | int | float | bool] = Field(
         default_factory=dict,
         description="PETSc options of the linear solver without the leading '-' "
@@ -173,5 +183,3 @@ class FitSettings(Model):
                     f"fit.labels must name fit.arcs = {self.arcs} arcs (got {len(self.labels)})"
                 )
         return self
-
-

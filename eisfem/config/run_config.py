@@ -110,5 +110,3 @@ def check_kinetics(cfg: RunConfig) -> None:
                     f"dc.kinetics butler_volmer cannot take kinetics.{side}.layer in series; use "
                     "dc.kinetics linear, or model the layer as the meshed `interphase`"
                 )
-
-

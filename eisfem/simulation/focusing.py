@@ -24,7 +24,7 @@ from eisfem.config import RunConfig
 from eisfem.postprocess.focusing import ContactFocusing
 from eisfem.postprocess.impedance import M2_TO_CM2
 from eisfem.simulation.cell_terms import CONTACTS, charge_transfer
-from eisfem.solvers.applied_current import DCProblem, DCSolution
+from eisfem.solvers.applied_current import AppliedCurrentProblem, AppliedCurrentSolution
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.system import Solution
@@ -105,22 +105,26 @@ class FocusingReport:
             "current_density_A_m2": cfg.dc.current_density,
             "current_A": current,
             "primary": self._distribution(
-                DCProblem(self.system, ideal=kinetics), current, folder / "dc_primary.xdmf"
+                AppliedCurrentProblem(self.system, ideal=kinetics),
+                current,
+                folder / "dc_primary.xdmf",
             ),
         }
         if kinetics:
             bv = {}
             if cfg.dc.kinetics == "butler_volmer":
                 bv = {g: charge_transfer(k, cfg.temperature) for g, k in kinetics.items()}
-            problem = DCProblem(self.system, butler_volmer=bv)
+            problem = AppliedCurrentProblem(self.system, butler_volmer=bv)
             out["secondary"] = {
                 "kinetics": cfg.dc.kinetics,
                 **self._distribution(problem, current, folder / "dc_secondary.xdmf"),
             }
         return out
 
-    def _distribution(self, problem: DCProblem, current: float, path: Path) -> dict[str, Any]:
-        dc: DCSolution = problem.at_current(current)
+    def _distribution(
+        self, problem: AppliedCurrentProblem, current: float, path: Path
+    ) -> dict[str, Any]:
+        dc: AppliedCurrentSolution = problem.at_current(current)
         mesh = self.system.bundle.mesh
         with XDMFFile(mesh.comm, str(path), "w") as xf:
             xf.write_mesh(mesh)

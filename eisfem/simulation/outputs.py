@@ -21,6 +21,7 @@ from eisfem.postprocess import plots
 from eisfem.postprocess.drt import DRT, METHOD, compute_drt, exact_per_peak
 from eisfem.postprocess.fitting import ArcFit, CircuitFit, assign_labels, fit_arcs
 from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum
+from eisfem.simulation.cell_terms import linear_medium
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.materials import EPS0
@@ -30,19 +31,21 @@ CONSTRICTION_LABEL = "cstr"
 
 
 def known_relaxations(cfg: RunConfig) -> dict[str, float]:
-    """Intrinsic relaxation times (s) of the model's media: ε0εr/σ of each conducting layer.
+    """Intrinsic relaxation times (s) of the model's media: ε0εr/σ(T) of each conducting layer.
 
     A homogeneous medium between equipotentials has Z = 1/(κ(ω)·G) whatever its shape G, so
     its arc's τ is ε0εr/σ: the bulk arc of the electrolyte keeps it under any constriction.
+    σ is taken at the run's temperature (the same Arrhenius factor the solver uses).
     """
     media = {"bulk": cfg.materials.electrolyte}
     if cfg.interphase is not None:
         media["interphase"] = cfg.interphase
-    return {
-        name: EPS0 * m.permittivity / m.conductivity
-        for name, m in media.items()
-        if m.conductivity > 0 and m.permittivity > 0
-    }
+    out = {}
+    for name, m in media.items():
+        medium = linear_medium(m, cfg.temperature)
+        if medium.conductivity > 0 and medium.permittivity > 0:
+            out[name] = EPS0 * medium.permittivity / medium.conductivity
+    return out
 
 
 def constricts(cfg: RunConfig) -> bool:

@@ -14,23 +14,21 @@ import numpy as np
 import yaml
 from mpi4py import MPI
 
-from eisfem.config import RunConfig, SolverSettings
-from eisfem.geometry.mesh import MeshBundle, mesh_bundle
+from eisfem.config import RunConfig
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
-from eisfem.postprocess.relaxation import relaxation_summary
+from eisfem.postprocess.relaxation_report import relaxation_summary
 from eisfem.postprocess.summary import build_summary, write_json
 from eisfem.simulation import outputs as results
-from eisfem.simulation.cell_terms import surface_terms, volume_terms
-from eisfem.simulation.console import Console
+from eisfem.simulation.console import RunConsole
 from eisfem.simulation.focusing import focusing_summary
+from eisfem.simulation.model import build_mesh, build_system
 from eisfem.simulation.rundir import atomic_run_dir
 from eisfem.solvers.error_estimate import estimate_spatial_error
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
-from eisfem.solvers.linear_solver import LinearSolverOptions
-from eisfem.solvers.spectrum import SweepResult, sweep
-from eisfem.solvers.system import ImpedanceSystem, Solution
+from eisfem.solvers.spectrum import SpectrumResult, solve_spectrum
+from eisfem.solvers.system import Solution
 
 
 @dataclass
@@ -40,30 +38,8 @@ class RunResult:
     summary: dict[str, Any]
 
 
-def linear_solver_options(settings: SolverSettings) -> LinearSolverOptions:
-    return LinearSolverOptions(
-        method=settings.linear_solver,
-        factorization=settings.factorization,
-        mumps_icntl=LinearSolverOptions().mumps_icntl | settings.mumps_icntl,
-        mumps_cntl=settings.mumps_cntl,
-        rtol=settings.krylov_rtol,
-        max_iterations=settings.krylov_max_iterations,
-        petsc_options=settings.petsc_options,
-    )
-
-
-def build_system(cfg: RunConfig, bundle: MeshBundle) -> ImpedanceSystem:
-    return ImpedanceSystem(
-        bundle,
-        volume_terms(cfg),
-        surface_terms(cfg, bundle),
-        degree=cfg.solver.degree,
-        solver=linear_solver_options(cfg.solver),
-    )
-
-
 def _field_solutions(
-    cfg: RunConfig, result: SweepResult, spectrum: Spectrum, dc: Solution
+    cfg: RunConfig, result: SpectrumResult, spectrum: Spectrum, dc: Solution
 ) -> list[Solution]:
     """DC, each arc apex and the requested frequencies (deduplicated to 0.1 %)."""
     wanted = list(cfg.output.field_frequencies)
@@ -77,7 +53,7 @@ def _field_solutions(
     return solutions + [result.solution(f) for f in unique]
 
 
-def _accuracy(cfg: RunConfig, result: SweepResult, console: Console) -> dict[str, Any]:
+def _accuracy(cfg: RunConfig, result: SpectrumResult, console: RunConsole) -> dict[str, Any]:
     """The error estimates of the spectrum (with ``per_frequency``: the combined estimate at
     each frequency, when the spatial error is estimated)."""
     if not cfg.accuracy.estimate:
@@ -94,18 +70,18 @@ def _accuracy(cfg: RunConfig, result: SweepResult, console: Console) -> dict[str
 def run(
     cfg: RunConfig,
     out: Path,
-    console: Console | None = None,
+    console: RunConsole | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> RunResult:
     """Run ``cfg`` and write its folder ``out`` (replacing an earlier complete run)."""
-    console = console or Console(quiet=True, comm=comm)
+    console = console or RunConsole(quiet=True, comm=comm)
     with atomic_run_dir(out, comm) as tmp:
         if comm.rank == 0:
             (tmp / "config.resolved.yaml").write_text(
                 yaml.safe_dump(cfg.resolved_dict(), sort_keys=False)
             )
         with console.stage("meshing"):
-            bundle = mesh_bundle(cfg, tmp / "mesh.msh", comm)
+            bundle = build_mesh(cfg, tmp / "mesh.msh", comm)
         console.info(
             f"  {bundle.info['cells']} cells, contact fraction "
             f"{bundle.info['contact_fraction']:.3f}, {bundle.info['pore_count']} pores"
@@ -117,7 +93,7 @@ def run(
             cfg.frequencies.max, cfg.frequencies.min, cfg.frequencies.points_per_decade
         )
         with console.stage(f"{cfg.solver.sweep} sweep of {freqs.size} frequencies"):
-            result = sweep(
+            result = solve_spectrum(
                 system,
                 freqs,
                 cfg.solver.sweep,

@@ -18,9 +18,9 @@ import numpy as np
 
 from eisfem.config import RunConfig
 from eisfem.core.errors import SolverError
-from eisfem.geometry.mesh import MeshBundle, mesh_bundle
+from eisfem.geometry.mesh import MeshBundle
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
-from eisfem.simulation.pipeline import build_system
+from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.arrhenius import apparent_activation_energy
 
 
@@ -39,18 +39,18 @@ class TemperatureSweep:
     arcs: list[ArcArrhenius]  # high to low frequency
 
 
-def temperature_sweep(
+def temperature_series(
     cfg: RunConfig, temperatures: Sequence[float], bundle: MeshBundle | None = None
 ) -> TemperatureSweep:
     """Spectra of ``cfg`` at each temperature (K) and each arc's apparent activation energy."""
-    bundle = bundle or mesh_bundle(cfg)
+    bundle = bundle or build_mesh(cfg)
     freqs = log_frequencies(
         cfg.frequencies.max, cfg.frequencies.min, cfg.frequencies.points_per_decade
     )
     spectra = []
     for T in temperatures:
         system = build_system(cfg.model_copy(update={"temperature": float(T)}), bundle)
-        spectra.append(Spectrum(freqs, system.sweep(freqs), bundle.electrode_area))
+        spectra.append(Spectrum(freqs, system.direct_impedance(freqs), bundle.electrode_area))
     per_T = [s.arcs() for s in spectra]
     counts = {len(a) for a in per_T}
     if len(counts) != 1:
