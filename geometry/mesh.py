@@ -99,7 +99,7 @@ def _measures(built: BuiltModel) -> dict[str, Any]:
     return info
 
 
-def _quality(built: BuiltModel) -> dict[str, Any]:
+def quality(volumes: dict[str, list[int]]) -> dict[str, Any]:
     """Element quality (minimum scaled Jacobian, minSICN) overall and per volume group.
 
     Flat structured gap layers have low minSICN by design (their field is 1D across the gap);
@@ -107,7 +107,7 @@ def _quality(built: BuiltModel) -> dict[str, Any]:
     """
     by_group = {}
     every = []
-    for name, vols in built.volumes.items():
+    for name, vols in volumes.items():
         q = [
             gmsh.model.mesh.getElementQualities(e, "minSICN")
             for v in vols
@@ -221,7 +221,7 @@ def generate(spec: GeometrySpec, msh_path: Path | None = None) -> tuple[BuiltMod
         raise GeometryError(
             f"gmsh could not mesh this geometry ({exc}); try mesh.refine or larger feature sizes"
         ) from None
-    info = _measures(built) | _quality(built)
+    info = _measures(built) | quality(built.volumes)
     info["mesh_sizes_m"] = sizes.as_metres()
     if info["quality_min_sicn"] <= 0:
         raise GeometryError("the mesh has inverted elements (minSICN <= 0); change mesh sizes")
@@ -237,13 +237,30 @@ def mesh_bundle(
     spec: GeometrySpec, msh_path: Path | None = None, comm: MPI.Comm = MPI.COMM_WORLD
 ) -> MeshBundle:
     """Mesh on rank 0, distribute over ``comm``, scale µm to metres."""
+    return bundle_from_gmsh(
+        lambda: generate(spec, msh_path)[1], comm, UM, gap_height=gap_height_maps(spec)
+    )
+
+
+def bundle_from_gmsh(
+    build: Callable[[], dict[str, Any]],
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    unit: float = UM,
+    gap_height: dict[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+) -> MeshBundle:
+    """Run ``build`` on rank 0 in a fresh gmsh session, distribute its mesh over ``comm``.
+
+    ``build`` creates and meshes a model tagged with the groups of :mod:`tags` and returns its
+    report (with ``electrode_area_m2``); model coordinates are scaled by ``unit`` to metres.
+    Every geometry source (parametric, image stack, a user's mesh) takes this one road.
+    """
     info: dict[str, Any] | None = None
     error: str | None = None
     if comm.rank == 0:
         gmsh.initialize(interruptible=False)
         gmsh.option.setNumber("General.Terminal", 0)
         try:
-            _, info = generate(spec, msh_path)
+            info = build()
         except GeometryError as exc:
             error = str(exc)
     error = comm.bcast(error, root=0)
@@ -257,7 +274,7 @@ def mesh_bundle(
     finally:
         if comm.rank == 0:
             gmsh.finalize()
-    data.mesh.geometry.x[:] *= UM
+    data.mesh.geometry.x[:] *= unit
     info = comm.bcast(info, root=0)
     info["conversion_seconds"] = time.perf_counter() - t0
     groups = {name: pg.tag for name, pg in data.physical_groups.items()}
@@ -268,5 +285,5 @@ def mesh_bundle(
         groups=groups,
         electrode_area=info["electrode_area_m2"],
         info=info,
-        gap_height=gap_height_maps(spec),
+        gap_height=gap_height or {},
     )

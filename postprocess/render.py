@@ -19,12 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from dolfinx import geometry
+from matplotlib.figure import Figure
 from mpi4py import MPI
 
 from eisfem.solvers.fields import FieldSpaces
@@ -134,6 +131,61 @@ def current_maps(panels: Sequence[MapPanel], path: Path) -> None:
     plotter.close()
 
 
+PANELS_FILE = "current_map.npz"
+
+
+def save_panels(panels: Sequence[MapPanel], path: Path) -> None:
+    """The maps' data (gathered interface facets and j_n per panel) for :func:`map_figure`."""
+    arrays: dict[str, np.ndarray] = {
+        "titles": np.array([p.title for p in panels]),
+        "frequencies_Hz": np.array([p.frequency for p in panels]),
+    }
+    for k, panel in enumerate(panels):
+        ic = panel.current
+        arrays |= {f"vertices_{k}": ic.vertices, f"area_{k}": ic.area, f"jn_{k}": ic.jn}
+    np.savez_compressed(path, **arrays)
+
+
+def map_figure(path: Path) -> Figure:
+    """The current maps of ``current_map.npz`` as a matplotlib figure (for notebooks).
+
+    Same data, units and colour cap as the rendered current_map.png; drawn flat in x–y, so
+    seen from the electrolyte (the PNG looks from the metal side, mirrored).
+    """
+    from matplotlib.collections import PolyCollection
+
+    data = np.load(path)
+    titles, frequencies = data["titles"], data["frequencies_Hz"]
+    fig = Figure(figsize=(4.4 * len(titles), 3.8), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(titles)))
+    for k, ax in enumerate(axes):
+        panel = MapPanel(str(titles[k]), float(frequencies[k]), None)  # type: ignore[arg-type]
+        jn = np.abs(data[f"jn_{k}"]) * M2_PER_CM2
+        area = data[f"area_{k}"]
+        cap = weighted_percentile(jn, area, CAP_PERCENTILE)
+        polygons = PolyCollection(
+            data[f"vertices_{k}"][:, :, :2] / UM, cmap="inferno", linewidths=0, antialiased=False
+        )
+        polygons.set_array(jn)
+        polygons.set_clim(0.0, cap if cap > 0 else 1.0)
+        ax.add_collection(polygons)
+        ax.autoscale_view()
+        ax.set_aspect("equal")
+        ax.set_xlabel("x (µm)")
+        ax.set_ylabel("y (µm)")
+        ax.set_title(
+            f"{panel.heading}\nmean {np.sum(jn * area) / area.sum():.3g} A/cm² per V", fontsize=9
+        )
+        fig.colorbar(
+            polygons,
+            ax=ax,
+            label=f"|j_n| (A/cm² per V), capped at p{CAP_PERCENTILE:g}",
+            extend="max",
+            shrink=0.8,
+        )
+    return fig
+
+
 @dataclass
 class Section:
     title: str
@@ -196,13 +248,8 @@ def section_plot(sections: Sequence[Section], path: Path) -> None:
     first = sections[0]
     aspect = (first.z[-1] - first.z[0]) / (first.x[-1] - first.x[0])
     panel_height = max(1.6, 6.4 * aspect)
-    fig, axes = plt.subplots(
-        len(sections),
-        1,
-        figsize=(7.2, 0.9 + panel_height * len(sections)),
-        layout="constrained",
-        squeeze=False,
-    )
+    fig = Figure(figsize=(7.2, 0.9 + panel_height * len(sections)), layout="constrained")
+    axes = fig.subplots(len(sections), 1, squeeze=False)
     for ax, s in zip(axes[:, 0], sections, strict=True):
         image = ax.pcolormesh(s.x, s.z, s.values, cmap="viridis", vmin=0.0, vmax=1.0)
         ax.set_aspect("equal")
@@ -211,4 +258,3 @@ def section_plot(sections: Sequence[Section], path: Path) -> None:
     axes[-1, 0].set_xlabel("x (µm), section y = centre; WE on top, CE at the bottom")
     fig.colorbar(image, ax=axes[:, 0], label="|φ| (V per V applied)", shrink=0.9)
     fig.savefig(path, dpi=130)
-    plt.close(fig)

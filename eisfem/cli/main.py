@@ -14,12 +14,14 @@ from pathlib import Path
 
 from mpi4py import MPI
 
+from eisfem.api import runs as api
 from eisfem.cli.sweep_commands import COMMANDS as SWEEP_COMMANDS
 from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
-from eisfem.config import json_schema, load_config
+from eisfem.config import json_schema
 from eisfem.config.units import to_si
 from eisfem.core.errors import EisfemError
 from eisfem.simulation.console import RunConsole
+from eisfem.simulation.result import summary_schema
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     v = sub.add_parser("validate", parents=[override], help="check a config without running")
     v.add_argument("config", type=Path)
-    sub.add_parser("schema", help="print the JSON schema of run configs")
+    sc = sub.add_parser("schema", help="print the JSON schema of run configs (or of summary.json)")
+    sc.add_argument(
+        "--summary", action="store_true", help="the schema of a run's summary.json instead"
+    )
     add_sweep_commands(sub)
     c = sub.add_parser(
         "compare",
@@ -99,19 +104,16 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    # imports DOLFINx: keep `validate` and `schema` light
-    from eisfem.simulation.pipeline import run
-
-    cfg = load_config(args.config, args.overrides)
-    out = args.out or Path("runs") / args.config.stem
+    """``eisfem run``: the public API's load_config and run, then a few lines of results."""
+    cfg = api.load_config(args.config, args.overrides)
+    result = api.run(cfg, args.out or api.default_folder(args.config, cfg), quiet=args.quiet)
     console = RunConsole(quiet=args.quiet)
-    result = run(cfg, out, console)
     s = result.summary
-    console.info(f"DC resistance: {s['resistance_dc_ohm_cm2']} Ω·cm²")
-    for arc in s["arcs"]:
+    console.info(f"DC resistance: {s.resistance_dc_ohm_cm2} Ω·cm²")
+    for arc in s.arcs:
         console.info(
-            f"arc apex at {arc['apex_frequency_Hz']:.3g} Hz, "
-            f"−Im Z = {arc['apex_minus_imag_ohm_cm2']:.4g} Ω·cm²"
+            f"arc apex at {arc.apex_frequency_Hz:.3g} Hz, "
+            f"−Im Z = {arc.apex_minus_imag_ohm_cm2:.4g} Ω·cm²"
         )
     console.info(f"results in {result.folder.resolve()}")
     return 0
@@ -123,10 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "schema":
             if comm.rank == 0:
-                print(json.dumps(json_schema(), indent=2))
+                schema = summary_schema() if args.summary else json_schema()
+                print(json.dumps(schema, indent=2))
             return 0
         if args.command == "validate":
-            cfg = load_config(args.config, args.overrides)
+            cfg = api.load_config(args.config, args.overrides)
             if comm.rank == 0:
                 print(
                     f"{args.config}: valid ({cfg.interface.kind} interface on a {cfg.cell.shape})"

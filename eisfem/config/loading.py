@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,15 +122,40 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}:{where}: {problem}") from None
 
 
-def load_config(path: str | Path, overrides: list[str] | None = None) -> RunConfig:
-    """Read, override and validate a YAML run config."""
-    path = Path(path)
-    raw = read_yaml(path)
+def set_values(raw: dict[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Set ``{"dotted.key": value}`` (Python values, e.g. ``"40 um"`` or ``2``) in ``raw``."""
+    for key, value in values.items():
+        try:
+            set_dotted(raw, key, value)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+    return raw
+
+
+def load_config(
+    source: str | Path | Mapping[str, Any],
+    overrides: Sequence[str] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> RunConfig:
+    """Read (a YAML file) or take (a mapping of sections), override and validate a run config.
+
+    ``overrides`` are ``dotted.key=value`` texts (the CLI's ``--set``, values parsed as YAML),
+    ``values`` a mapping of dotted keys to Python values; relative file paths in a mapping
+    resolve against the working directory, in a file against the file's folder.
+    """
+    if isinstance(source, Mapping):
+        raw: Any = copy.deepcopy(dict(source))
+        name, folder = "<config>", None
+    else:
+        path = Path(source)
+        raw = read_yaml(path)
+        name, folder = str(path), path.resolve().parent
     if raw is None:
         raw = {}
     if isinstance(raw, dict):
-        apply_overrides(raw, overrides or [])
-    return parse_config(raw, str(path), path.resolve().parent)
+        apply_overrides(raw, list(overrides or []))
+        set_values(raw, values or {})
+    return parse_config(raw, name, folder)
 
 
 def json_schema() -> dict[str, Any]:

@@ -110,8 +110,8 @@ def compare(
     label = f"measured ({measured_path.name})"
     overlay = [plots.Overlay(label, measured.frequency, measured.area_specific, "o")]
     title = f"{name} vs {measured_path.name}"
-    plots.nyquist(simulated, out / "nyquist.png", f"{title}: Nyquist", overlay)
-    plots.bode(simulated, out / "bode.png", f"{title}: Bode", overlay)
+    plots.save(plots.nyquist(simulated, f"{title}: Nyquist", overlay), out / "nyquist.png")
+    plots.save(plots.bode(simulated, f"{title}: Bode", overlay), out / "bode.png")
     curves = [
         ("simulated", compute_drt(simulated.frequency, simulated.impedance), simulated.area),
         ("measured", compute_drt(measured.frequency, measured.impedance), measured.area),
@@ -120,7 +120,7 @@ def compare(
     exact = (
         (relaxation["tau_s"], relaxation["resistance_ohm"], simulated.area) if relaxation else None
     )
-    plots.drt(curves, out / "drt.png", f"{title}: DRT", exact)
+    plots.save(plots.drt(curves, f"{title}: DRT", exact), out / "drt.png")
     record = {
         **asdict(result),
         "run": str(run_dir.resolve()),
