@@ -104,6 +104,14 @@ class GeometryRecord:
     mesh_sizes_m: dict[str, float | None] | None = optional()
     meshing_seconds: float
     conversion_seconds: float
+    geometry_order: int | None = optional(doc="2: curved walls, rims and caps (second order)")
+    curved_jacobian_ratio_min: float | None = optional(
+        doc="smallest min/max Jacobian determinant ratio of the curved tetrahedra (> 0: valid)"
+    )
+    curved_elements_straightened: int | None = optional(
+        doc="curved tetrahedra that curving inverted and that were straightened back"
+    )
+    curving_seconds: float | None = optional()
     source_report: dict[str, Any] = inline(
         doc="entries particular to a geometry source (image stack, user mesh)"
     )
@@ -294,6 +302,29 @@ class SweepRecord:
 
 
 @record
+class AccuracyRecord:
+    """Relative error estimates of Z (|δZ|/|Z|): discretisation (p-enrichment) and sweep."""
+
+    method: str
+    sweep_error_estimate_max: float
+    degree: int | None = optional()
+    enriched_degree: int | None = optional()
+    enriched_dofs: int | None = optional()
+    assumed_error_ratio: float | None = optional(
+        doc="ρ = e_(p+1)/e_p assumed for the rim singularity; the estimate is |Z_p − Z_(p+1)|/(1−ρ)"
+    )
+    spatial_error_estimate_max: float | None = optional()
+    spatial_error_estimate_at_min_frequency: float | None = optional(
+        doc="also the estimate of the DC resistance when the lowest frequency is below every "
+        "relaxation"
+    )
+    combined_error_estimate_max: float | None = optional()
+    enriched_sweep_error_estimate_max: float | None = optional()
+    enriched_operator_solves: int | None = optional()
+    seconds: float | None = optional()
+
+
+@record
 class LinearSolverRecord:
     """Options, work done and (direct) MUMPS's factor report."""
 
@@ -339,6 +370,7 @@ class RunSummary:
     temperature_K: float
     focusing: FocusingRecord
     dc: DCRecord | None = optional()
+    accuracy: AccuracyRecord
     sweep: SweepRecord
     linear_solver: LinearSolverRecord
     relaxation: RelaxationRecord
