@@ -96,9 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--spectrum", type=int, default=0, help="which spectrum of a multi-sweep file (0 = first)"
     )
-    c.add_argument(
-        "--out", type=Path, help="output folder (default: RUN_DIR/compare-<file name>)"
-    )
+    c.add_argument("--out", type=Path, help="output folder (default: RUN_DIR/compare-<file name>)")
     c.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
@@ -137,9 +135,7 @@ def _run(args: argparse.Namespace) -> int:
     """``eisfem run``: the public API's load_config and run, then a few lines of results."""
     cfg = api.load_config(args.config, args.overrides)
     out = args.out or api.default_folder(args.config, cfg)
-    result = api.run(
-        cfg, out, quiet=args.quiet, keep=[args.config], size_check=args.size_check
-    )
+    result = api.run(cfg, out, quiet=args.quiet, keep=[args.config], size_check=args.size_check)
     console = RunConsole(quiet=args.quiet)
     s = result.summary
     console.info(f"DC resistance: {s.resistance_dc_ohm_cm2} Ω·cm²")
