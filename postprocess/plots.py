@@ -2,6 +2,10 @@
 
 A plot shows one spectrum with its decades and arc apexes marked, plus optional overlays
 (a fitted circuit, a measured spectrum) drawn on the same area-specific axes.
+
+Each function returns a :class:`matplotlib.figure.Figure` made without pyplot: no global
+figure list to leak into, no backend to select (so importing eisfem in a Jupyter session leaves
+its inline backend alone), and the same figure serves a run folder (:func:`save`) and a notebook.
 """
 
 from __future__ import annotations
@@ -10,11 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from eisfem.postprocess.drt import DRT
 from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum
@@ -66,17 +67,21 @@ def _mark_decades(ax, frequency: np.ndarray, z: np.ndarray, color: str, span: fl
         )
 
 
+def save(fig: Figure, path: Path) -> None:
+    fig.savefig(path, dpi=130)
+
+
 def nyquist(
     spectrum: Spectrum,
-    path: Path,
     title: str = "",
     overlays: Sequence[Overlay] = (),
     label: str = "simulated",
-) -> None:
+) -> Figure:
     z = spectrum.area_specific
     every = np.concatenate([z, *(o.z for o in overlays)])
     span = max(np.ptp(every.real), np.ptp(every.imag), 1e-300)
-    fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+    ax = fig.subplots()
     ax.plot(z.real, -z.imag, "o-", ms=3, lw=1, label=label)
     _mark_decades(ax, spectrum.frequency, z, "C3", span)
     for k, o in enumerate(overlays):
@@ -103,20 +108,19 @@ def nyquist(
     if overlays:
         ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    return fig
 
 
 def bode(
     spectrum: Spectrum,
-    path: Path,
     title: str = "",
     overlays: Sequence[Overlay] = (),
     label: str = "simulated",
-) -> None:
+) -> Figure:
     z = spectrum.area_specific
     f = spectrum.frequency
-    fig, (a1, a2) = plt.subplots(2, 1, sharex=True, figsize=(6.4, 5.2), layout="constrained")
+    fig = Figure(figsize=(6.4, 5.2), layout="constrained")
+    a1, a2 = fig.subplots(2, 1, sharex=True)
     curves = [Overlay(label, f, z, "o-"), *overlays]
     for k, c in enumerate(curves):
         color = "C0" if k == 0 else f"C{k + 3}"
@@ -133,8 +137,7 @@ def bode(
     if overlays:
         a1.legend(fontsize=8)
     a1.set_title(title or "Bode (dashed: arc apex frequencies)", fontsize=10)
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    return fig
 
 
 def _tau_to_frequency(x: np.ndarray) -> np.ndarray:
@@ -145,17 +148,17 @@ def _tau_to_frequency(x: np.ndarray) -> np.ndarray:
 
 def drt(
     curves: Sequence[tuple[str, DRT, float]],
-    path: Path,
     title: str = "",
     exact: tuple[np.ndarray, np.ndarray, float] | None = None,
-) -> None:
+) -> Figure:
     """γ(τ) of each (label, DRT, area in m²) in Ω·cm², with the model's exact relaxations.
 
     ``exact`` = (τ_k, R_k in Ω, area in m²) is drawn as stems on a second axis (R_k in Ω·cm²):
     a discrete relaxation has no density, so its height is its resistance, and a DRT peak
     matches it when the peak's area (listed in summary.json) equals R_k.
     """
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    fig = Figure(figsize=(6.4, 4.0), layout="constrained")
+    ax = fig.subplots()
     for k, (label, d, area) in enumerate(curves):
         ax.semilogx(d.tau, d.gamma * area * M2_TO_CM2, "-", lw=1.4, color=f"C{k}", label=label)
     ax.set_xlabel("τ (s)")
@@ -181,5 +184,4 @@ def drt(
     ax.legend(handles, labels, fontsize=8, loc="upper left")
     ax.grid(alpha=0.3, which="both")
     ax.set_title(title or "Distribution of relaxation times", fontsize=10)
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    return fig

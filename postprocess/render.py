@@ -20,19 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from dolfinx import geometry
+from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
 from mpi4py import MPI
 
 from eisfem.geometry import tags
 from eisfem.postprocess.current_map import nodal_parts, rim_profile
-from eisfem.postprocess.focusing import area_percentiles, point_segment_distance
+from eisfem.postprocess.focusing import point_segment_distance
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceCurrent, InterfaceFlux
 from eisfem.solvers.system import Solution
@@ -97,21 +95,21 @@ def map_panel(
     return MapPanel(title, frequency, gathered, nominal if nominal > 0 else 1.0, edges, contact)
 
 
-def _log_range(values: np.ndarray, area: np.ndarray) -> tuple[float, float]:
-    """Colour range: the largest value down to the 0.5th area percentile of the positive
-    values, at most DECADES below the top (exact zeros, e.g. a pore floor at DC, fall below)."""
+def _log_range(values: np.ndarray) -> tuple[float, float]:
+    """Colour range: the smallest positive value to the largest, at most DECADES below the top
+    (exact zeros, e.g. a pore floor at DC, and anything further down are drawn grey)."""
     top = float(values.max()) if values.size and values.max() > 0 else 1.0
-    positive = values > 0
-    low = area_percentiles(values[positive], area[positive], [0.5])[0] if positive.any() else top
-    return max(float(low), top * 10.0**-DECADES), top
+    positive = values[values > 0]
+    low = float(positive.min()) if positive.size else top
+    return max(low, top * 10.0**-DECADES), top
 
 
 def _draw_map(ax, fig, panel: MapPanel) -> None:
     ic = panel.current
     rel = panel.relative
-    vmin, vmax = _log_range(rel, ic.area)
+    vmin, vmax = _log_range(rel)
     norm = LogNorm(vmin=vmin, vmax=vmax if vmax > vmin else vmin * 10)
-    cmap = plt.get_cmap("inferno").with_extremes(under="0.75")
+    cmap = colormaps["inferno"].with_extremes(under="0.75")
     image = None
     for part in nodal_parts(ic.vertices, rel, ic.group):
         xy = part.xy / UM
@@ -150,7 +148,7 @@ def _draw_profile(ax, panel: MapPanel) -> None:
         return
     d = profile.distance / UM
     ax.loglog(d, profile.contact, "o-", ms=3, lw=1.2, label="contact side")
-    if np.isfinite(profile.other).any():
+    if (profile.other > 0).any():
         ax.loglog(d, profile.other, "s--", ms=3, lw=1.0, label="gap / pore side")
     finite = np.isfinite(profile.contact)
     if finite.any():
@@ -164,21 +162,57 @@ def _draw_profile(ax, panel: MapPanel) -> None:
     ax.legend(fontsize=7)
 
 
-def current_maps(panels: Sequence[MapPanel], path: Path) -> None:
-    """Each panel as a map (log colour scale) with its rim profile beside it, into ``path``."""
-    fig, axes = plt.subplots(
-        len(panels),
-        2,
-        figsize=(10.5, 4.4 * len(panels)),
-        layout="constrained",
-        squeeze=False,
-        width_ratios=[1.35, 1.0],
-    )
+def map_figure_of(panels: Sequence[MapPanel]) -> Figure:
+    """Each panel as a map (log colour scale) with its rim profile beside it."""
+    fig = Figure(figsize=(10.5, 4.4 * len(panels)), layout="constrained")
+    axes = fig.subplots(len(panels), 2, squeeze=False, width_ratios=[1.35, 1.0])
     for row, panel in zip(axes, panels, strict=True):
         _draw_map(row[0], fig, panel)
         _draw_profile(row[1], panel)
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    return fig
+
+
+def current_maps(panels: Sequence[MapPanel], path: Path) -> None:
+    """The maps of :func:`map_figure_of` into ``path``."""
+    map_figure_of(panels).savefig(path, dpi=130)
+
+
+PANELS_FILE = "current_map.npz"
+_CURRENT_FIELDS = tuple(InterfaceCurrent.__dataclass_fields__)
+
+
+def save_panels(panels: Sequence[MapPanel], path: Path) -> None:
+    """The maps' data (gathered interface facets, j_n, j_nominal and the contact rim per
+    panel) for :func:`map_figure`."""
+    arrays: dict[str, np.ndarray] = {
+        "titles": np.array([p.title for p in panels]),
+        "frequencies_Hz": np.array([p.frequency for p in panels]),
+        "nominal_A_m2": np.array([p.nominal for p in panels]),
+        "contact_groups": np.array([p.contact_group for p in panels]),
+    }
+    for k, panel in enumerate(panels):
+        arrays[f"edges_{k}"] = panel.edges
+        for name in _CURRENT_FIELDS:
+            arrays[f"{name}_{k}"] = getattr(panel.current, name)
+    np.savez_compressed(path, **arrays)
+
+
+def map_figure(path: Path) -> Figure:
+    """The current maps of ``current_map.npz`` as a matplotlib figure (for notebooks), drawn
+    by the code that drew the run's current_map.png."""
+    data = np.load(path)
+    panels = [
+        MapPanel(
+            str(title),
+            float(data["frequencies_Hz"][k]),
+            InterfaceCurrent(*(data[f"{name}_{k}"] for name in _CURRENT_FIELDS)),
+            float(data["nominal_A_m2"][k]),
+            data[f"edges_{k}"],
+            int(data["contact_groups"][k]),
+        )
+        for k, title in enumerate(data["titles"])
+    ]
+    return map_figure_of(panels)
 
 
 @dataclass
@@ -243,13 +277,8 @@ def section_plot(sections: Sequence[Section], path: Path) -> None:
     first = sections[0]
     aspect = (first.z[-1] - first.z[0]) / (first.x[-1] - first.x[0])
     panel_height = max(1.6, 6.4 * aspect)
-    fig, axes = plt.subplots(
-        len(sections),
-        1,
-        figsize=(7.2, 0.9 + panel_height * len(sections)),
-        layout="constrained",
-        squeeze=False,
-    )
+    fig = Figure(figsize=(7.2, 0.9 + panel_height * len(sections)), layout="constrained")
+    axes = fig.subplots(len(sections), 1, squeeze=False)
     for ax, s in zip(axes[:, 0], sections, strict=True):
         image = ax.pcolormesh(s.x, s.z, s.values, cmap="viridis", vmin=0.0, vmax=1.0)
         ax.set_aspect("equal")
@@ -258,4 +287,3 @@ def section_plot(sections: Sequence[Section], path: Path) -> None:
     axes[-1, 0].set_xlabel("x (µm), section y = centre; WE on top, CE at the bottom")
     fig.colorbar(image, ax=axes[:, 0], label="|φ| (V per V applied)", shrink=0.9)
     fig.savefig(path, dpi=130)
-    plt.close(fig)

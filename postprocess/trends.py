@@ -14,13 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from matplotlib.figure import Figure
 
 from eisfem.core.errors import ConfigError
 
@@ -100,10 +97,8 @@ def trend_plot(
         raise ConfigError("no complete case to plot yet")
     xs = numeric_column(done, x)
     groups = _column(done, group) if group else [None] * done.num_rows
-    fig, axes = plt.subplots(
-        len(ys), 1, figsize=(6.4, 2.2 + 2.4 * len(ys)), sharex=True, layout="constrained"
-    )
-    axes = np.atleast_1d(axes)
+    fig = Figure(figsize=(6.4, 2.2 + 2.4 * len(ys)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(ys), 1, sharex=True))
     for ax, y in zip(axes, ys, strict=True):
         values = numeric_column(done, y)
         for g in _ordered(groups):
@@ -128,7 +123,6 @@ def trend_plot(
         axes[0].set_title(title)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path
 
 

@@ -11,12 +11,12 @@ milliseconds with a line naming the field.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from eisfem.config.base import Model
+from eisfem.config.own_geometry import MeshCell, VolumeImage, check_own_geometry, resolve_path
 from eisfem.config.units import Length, quantity
 
 Fraction = quantity("dimensionless", gt=0, le=1, example="0.3")
@@ -71,7 +71,7 @@ class CylinderCell(Model):
         return self
 
 
-Cell = Annotated[PatchCell | CylinderCell, Field(discriminator="shape")]
+Cell = Annotated[PatchCell | CylinderCell | MeshCell, Field(discriminator="shape")]
 
 
 # --- interface morphologies -------------------------------------------------------------------
@@ -300,15 +300,7 @@ class ImageContact(NucleiOption):
     @field_validator("path")
     @classmethod
     def _absolute(cls, value: str, info: ValidationInfo) -> str:
-        path = Path(value).expanduser()
-        base = (info.context or {}).get("config_dir")
-        if not path.is_absolute():
-            path = (Path(base) if base else Path.cwd()) / path
-        if path.suffix.lower() not in (".png", ".npy"):
-            raise ValueError(f"must be a .png or .npy file (got {value!r})")
-        if not path.is_file():
-            raise ValueError(f"no such file: {path}")
-        return str(path.resolve())
+        return resolve_path(value, info, (".png", ".npy"), folder=False)
 
 
 Interface = Annotated[
@@ -318,16 +310,21 @@ Interface = Annotated[
     | ContactSpots
     | RoughSurface
     | CollectorGaps
-    | ImageContact,
+    | ImageContact
+    | VolumeImage,
     Field(discriminator="kind"),
 ]
 
 
-def check_geometry(cell: PatchCell | CylinderCell, interface: Model) -> None:
+def check_geometry(cell: PatchCell | CylinderCell | MeshCell, interface: Model) -> None:
     """Refuse geometries that cannot be built, naming the fields involved (ValueError).
 
-    Plans the interface in 2D (placements, masks, height fields): everything but OCC.
+    Plans the interface in 2D (placements, masks, height fields): everything but OCC. A
+    user's mesh is read and checked, an image stack loaded and placed: everything but gmsh.
     """
     from eisfem.geometry.morphologies import plan_interface
 
-    plan_interface(cell, interface)
+    if isinstance(cell, MeshCell) or isinstance(interface, VolumeImage):
+        check_own_geometry(cell, interface)
+    else:
+        plan_interface(cell, interface)

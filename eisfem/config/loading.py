@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from eisfem.config.run_config import RunConfig
+from eisfem.core import safe_yaml
 from eisfem.core.errors import ConfigError
 
 # --- loading ----------------------------------------------------------------------------------
@@ -40,7 +43,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
         if not sep or not key.strip():
             raise ConfigError(f"--set {item!r}: expected dotted.key=value")
         try:
-            value = yaml.safe_load(text) if text.strip() else None
+            value = safe_yaml.load_text(text) if text.strip() else None
         except yaml.YAMLError:
             raise ConfigError(f"--set {item!r}: the value is not valid YAML") from None
         try:
@@ -107,28 +110,61 @@ def parse_config(raw: Any, source: str = "<config>", config_dir: Path | None = N
 
 def read_yaml(path: Path) -> Any:
     """Read a YAML file, turning I/O and syntax errors into one-line ConfigErrors."""
+    name = printable(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as f:
+            text = f.read(safe_yaml.MAX_BYTES + 1)  # a huge file is refused, not read whole
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        raise ConfigError(f"{name}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}: not a text (UTF-8) file") from None
     try:
-        return yaml.safe_load(text)
+        return safe_yaml.load_text(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path}:{where}: {problem}") from None
+        where = f": line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc) or "invalid YAML"
+        raise ConfigError(printable(f"{name}{where}: {problem}")) from None
 
 
-def load_config(path: str | Path, overrides: list[str] | None = None) -> RunConfig:
-    """Read, override and validate a YAML run config."""
-    path = Path(path)
-    raw = read_yaml(path)
+def set_values(raw: dict[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Set ``{"dotted.key": value}`` (Python values, e.g. ``"40 um"`` or ``2``) in ``raw``."""
+    for key, value in values.items():
+        try:
+            set_dotted(raw, key, value)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+    return raw
+
+
+def load_config(
+    source: str | Path | Mapping[str, Any],
+    overrides: Sequence[str] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> RunConfig:
+    """Read (a YAML file) or take (a mapping of sections), override and validate a run config.
+
+    ``overrides`` are ``dotted.key=value`` texts (the CLI's ``--set``, values parsed as YAML),
+    ``values`` a mapping of dotted keys to Python values; relative file paths in a mapping
+    resolve against the working directory, in a file against the file's folder.
+    """
+    if isinstance(source, Mapping):
+        raw: Any = copy.deepcopy(dict(source))
+        name, folder = "<config>", None
+    else:
+        path = Path(source)
+        raw = read_yaml(path)
+        name, folder = str(path), path.resolve().parent
     if raw is None:
         raw = {}
+    if isinstance(raw, dict) and "sweep" in raw:
+        raise ConfigError(
+            printable(f"{path} is a sweep file (it has a sweep: block): use `eisfem sweep`")
+        )
     if isinstance(raw, dict):
-        apply_overrides(raw, overrides or [])
-    return parse_config(raw, str(path), path.resolve().parent)
+        apply_overrides(raw, list(overrides or []))
+        set_values(raw, values or {})
+    return parse_config(raw, name, folder)
 
 
 def json_schema() -> dict[str, Any]:

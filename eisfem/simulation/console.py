@@ -1,11 +1,13 @@
 """Messages for the user: rank 0 only under MPI, silent with --quiet, timed stages.
 
-Long stages show a live display on a terminal: a spinner with the elapsed time for each stage.
-Off a terminal (CI logs, batch jobs) only the stage lines are printed.
+Long stages show a live display on a terminal (and in Jupyter, with ipywidgets installed): a
+spinner with the elapsed time for each stage. Off a terminal (CI logs, batch jobs) and in
+Jupyter without ipywidgets only the stage lines are printed.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +34,13 @@ class RunConsole:
         self.timings: dict[str, float] = {}
         self._live: Progress | None = None
 
+    def _live_capable(self) -> bool:
+        """A terminal, or Jupyter with ipywidgets (rich draws live displays in a widget there;
+        without it, Jupyter gets the stage lines only)."""
+        if self._rich.is_terminal:
+            return True
+        return self._rich.is_jupyter and importlib.util.find_spec("ipywidgets") is not None
+
     def info(self, message: str) -> None:
         if self.enabled:
             self._rich.print(message)
@@ -39,7 +48,7 @@ class RunConsole:
     @contextmanager
     def _display(self) -> Iterator[Progress | None]:
         """The live display (rich allows one at a time): nested stages share it."""
-        if not (self.enabled and self._rich.is_terminal) or self._live is not None:
+        if not (self.enabled and self._live_capable()) or self._live is not None:
             yield self._live
             return
         self._live = Progress(

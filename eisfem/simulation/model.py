@@ -12,9 +12,12 @@ from pathlib import Path
 from mpi4py import MPI
 
 from eisfem.config import PatchCell, RunConfig, SolverSettings
+from eisfem.config.own_geometry import MeshCell, VolumeImage
+from eisfem.geometry.image_stack.bundle import StackMeshOptions, stack_bundle
 from eisfem.geometry.mesh import MeshBundle, mesh_bundle
 from eisfem.geometry.morphologies import plan_interface
 from eisfem.geometry.specs import CellSpec, GeometrySpec, MeshOptions
+from eisfem.geometry.user_mesh.model import user_mesh_bundle
 from eisfem.simulation.cell_terms import surface_terms, volume_terms
 from eisfem.solvers.linear_solver import LinearSolverOptions
 from eisfem.solvers.system import ImpedanceSystem
@@ -43,6 +46,7 @@ def geometry_spec(cfg: RunConfig) -> GeometrySpec:
         refine=m.refine,
         max_gap_aspect=m.max_gap_aspect,
         gap_layers=m.gap_layers,
+        geometry_order=m.geometry_order,
     )
     return GeometrySpec(cfg.name, cell_spec(cfg), plan_interface(cfg.cell, cfg.interface), options)
 
@@ -50,7 +54,17 @@ def geometry_spec(cfg: RunConfig) -> GeometrySpec:
 def build_mesh(
     cfg: RunConfig, msh_path: Path | None = None, comm: MPI.Comm = MPI.COMM_WORLD
 ) -> MeshBundle:
-    """Mesh ``cfg`` (gmsh on rank 0) and distribute it over ``comm``."""
+    """Mesh ``cfg`` (gmsh on rank 0) and distribute it over ``comm``: eisfem's parametric
+    geometry, an image stack, or the user's own mesh (read and checked on rank 0)."""
+    if isinstance(cfg.cell, MeshCell):
+        return user_mesh_bundle(cfg.cell.spec(), msh_path, comm)
+    if isinstance(cfg.interface, VolumeImage):
+        m = cfg.mesh
+        opts = StackMeshOptions(
+            m.size_edge, m.size_interface, m.size_bulk, m.refine, cfg.interface.smoothing
+        )
+        spec = cfg.interface.spec()
+        return stack_bundle(spec, cfg.cell.side, cfg.cell.thickness, opts, msh_path, comm)
     return mesh_bundle(geometry_spec(cfg), msh_path, comm)
 
 

@@ -103,3 +103,20 @@ def test_fast_sweep_relaxation_and_drt_plot(demo_run: Path):
     assert relax["sum_ohm"] == pytest.approx(s["resistance_dc_ohm"], rel=1e-4)
     assert (demo_run / "drt.png").stat().st_size > 1000
     assert s["linear_solver"]["mumps_infog"]["factor_entries"] > 0
+
+
+def test_summary_is_the_typed_record_and_fits_the_published_schema(demo_run: Path):
+    """summary.json reads back into RunSummary unchanged and validates against the schema
+    checked in as docs/summary.schema.json."""
+    import jsonschema
+
+    from eisfem.core.records import to_json
+    from eisfem.simulation.result import read_summary
+
+    data = json.loads((demo_run / "summary.json").read_text())
+    schema = json.loads((DEMO.parents[1] / "docs" / "summary.schema.json").read_text())
+    jsonschema.validate(data, schema)
+    summary = read_summary(demo_run)
+    assert to_json(summary) == data and list(to_json(summary)) == list(data)
+    assert summary.fit.arc("cstr") is not None
+    assert summary.drt.exact_comparison is not None  # the fast sweep gives the exact relaxations

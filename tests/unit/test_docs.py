@@ -45,3 +45,14 @@ def test_readme_documents_every_field():
         if f"`{path}`" not in text and not (head and f"`{head}." in text and f"`.{leaf}`" in text):
             missing.append(path)
     assert not missing, f"README config reference lacks: {missing}"
+
+
+def test_readme_documents_the_public_api():
+    """Every public name (eisfem.__all__) is in the README's API table, and resolves."""
+    import eisfem
+
+    text = README.read_text()
+    for name in eisfem.__all__:
+        if name != "__version__":
+            assert f"`eisfem.{name}" in text, name
+        assert getattr(eisfem, name) is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from eisfem.postprocess.drt import compute_drt, exact_per_peak
 from eisfem.postprocess.fitting import FitError, assign_labels, fit_arcs
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.simulation import outputs as results
+from eisfem.simulation.result import FitFailure
 from tests.helpers import DEMO
 
 F = np.logspace(7, -1, 81)  # 10 points per decade, as an analyser sweeps
@@ -141,34 +143,36 @@ def test_bulk_above_the_window_is_the_series_resistance():
     cfg = load_config(DEMO, ["frequencies.max='10 MHz'"])
     spectrum = synthetic_spectrum(log_frequencies(1e7, 1e3, 8), 3640.0, [(2600.0, 2e-8)])
     analysis = results.analyse(cfg, spectrum)
-    s = analysis.summary(spectrum, cfg)["fit"]
-    assert [a["label"] for a in s["arcs"]] == ["cstr"]
-    assert s["R_cstr_ohm"] == pytest.approx(2600.0, rel=0.01)
-    assert s["R_bulk_ohm"] == pytest.approx(3640.0, rel=0.01)
-    assert s["R_bulk_from"].startswith("series resistance")
+    fit, _ = analysis.records(spectrum, cfg, None)
+    assert [a.label for a in fit.arcs] == ["cstr"]
+    assert fit.by_label["R_cstr_ohm"] == pytest.approx(2600.0, rel=0.01)
+    assert fit.by_label["R_bulk_ohm"] == pytest.approx(3640.0, rel=0.01)
+    assert fit.by_label["R_bulk_from"].startswith("series resistance")
 
 
 def test_drt_plot_overlays_the_exact_relaxations(tmp_path):
-    """A summary with "relaxation" (as the fast sweep writes it) is drawn and compared."""
+    """With the model's relaxation (as the sweep gives it) the DRT is drawn and compared."""
     tau, r = [4.8e-10, 2e-8], [3640.0, 2600.0]
     spectrum = synthetic_spectrum(
         log_frequencies(1e10, 1e3, 8), 0.0, list(zip(r, tau, strict=True))
     )
     cfg = load_config(DEMO)
     analysis = results.analyse(cfg, spectrum)
-    summary = analysis.summary(spectrum, cfg)
-    summary["relaxation"] = {"tau_s": tau, "resistance_ohm": r}
-    results.write_plots("synthetic", spectrum, analysis, summary, tmp_path)
-    rows = summary["drt"]["exact_comparison"]
-    assert [row["exact_resistance_ohm"] for row in rows] == r
+    relaxation = SimpleNamespace(tau_s=tau, resistance_ohm=r)
+    _, drt = analysis.records(spectrum, cfg, relaxation)
+    results.write_plots("synthetic", spectrum, analysis, relaxation, tmp_path)
+    rows = drt.exact_comparison
+    assert [row.exact_resistance_ohm for row in rows] == r
     for row, tk, rk in zip(rows, tau, r, strict=True):
-        assert row["resistance_ohm"] == pytest.approx(rk, rel=0.02)
-        assert row["exact_tau_s"] == pytest.approx(tk)
-    assert (tmp_path / "drt.png").stat().st_size > 20_000
-    # without the key: the same plot, no comparison
-    plain = analysis.summary(spectrum, cfg)
-    results.write_plots("synthetic", spectrum, analysis, plain, tmp_path)
-    assert "exact_comparison" not in plain["drt"]
+        assert row.resistance_ohm == pytest.approx(rk, rel=0.02)
+        assert row.exact_tau_s == pytest.approx(tk)
+    with_exact = (tmp_path / "drt.png").stat().st_size
+    assert with_exact > 20_000
+    # without it: the same plot without the stems, and no comparison
+    _, plain = analysis.records(spectrum, cfg, None)
+    results.write_plots("synthetic", spectrum, analysis, None, tmp_path)
+    assert plain.exact_comparison is None
+    assert (tmp_path / "drt.png").stat().st_size != with_exact
 
 
 def test_a_spectrum_without_arcs_is_reported_not_fitted():
@@ -178,7 +182,7 @@ def test_a_spectrum_without_arcs_is_reported_not_fitted():
     spectrum = Spectrum(f, np.full(f.size, 250.0 + 0j), 1e-8)
     analysis = results.analyse(cfg, spectrum)
     assert analysis.drt.peaks() == []
-    s = analysis.summary(spectrum, cfg)
-    assert s["fit"] == {"error": "the spectrum shows no arc to fit"}
-    assert s["drt"]["peaks"] == []
+    fit, drt = analysis.records(spectrum, cfg, None)
+    assert fit == FitFailure(error="the spectrum shows no arc to fit")
+    assert drt.peaks == []
     assert results.map_frequency(analysis, spectrum) is None

@@ -1,0 +1,1 @@
+"""Segmented 3D image stacks (electrolyte / void / metal) meshed into conforming tetrahedra."""
