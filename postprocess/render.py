@@ -96,12 +96,11 @@ def map_panel(
 
 
 def _log_range(values: np.ndarray) -> tuple[float, float]:
-    """Colour range: the smallest positive value to the largest, at most DECADES below the top
-    (exact zeros, e.g. a pore floor at DC, and anything further down are drawn grey)."""
+    """Colour range: from the smallest value within DECADES of the largest, to the largest.
+    Values further down (exact zeros and round-off, e.g. a pore floor at DC) are drawn grey."""
     top = float(values.max()) if values.size and values.max() > 0 else 1.0
-    positive = values[values > 0]
-    low = float(positive.min()) if positive.size else top
-    return max(low, top * 10.0**-DECADES), top
+    shown = values[values >= top * 10.0**-DECADES]
+    return float(shown.min()) if shown.size else top, top
 
 
 def _draw_map(ax, fig, panel: MapPanel) -> None:
