@@ -6,6 +6,7 @@ the CLI; :func:`run` only strings them together and writes the run folder atomic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,14 @@ import yaml
 from mpi4py import MPI
 
 from eisfem.config import RunConfig
+from eisfem.core.faults import fault_point
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
 from eisfem.postprocess.relaxation_report import relaxation_summary
 from eisfem.simulation import outputs as results
 from eisfem.simulation.console import RunConsole
 from eisfem.simulation.focusing import focusing_summary
+from eisfem.simulation.jit_cache import guard_jit_cache
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.simulation.result import (
     AccuracyRecord,
@@ -90,16 +93,22 @@ def run(
     out: Path,
     console: RunConsole | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
+    keep: Iterable[Path] = (),
 ) -> RunResult:
-    """Run ``cfg`` and write its folder ``out`` (replacing an earlier complete run)."""
+    """Run ``cfg`` and write its folder ``out`` (replacing an earlier eisfem run folder).
+
+    ``keep`` are files ``out`` must not hold (the config file the run was read from).
+    """
     console = console or RunConsole(quiet=True, comm=comm)
-    with atomic_run_dir(out, comm) as tmp:
+    with atomic_run_dir(out, comm, keep) as tmp:
         if comm.rank == 0:
+            guard_jit_cache()  # rank 0 compiles first, the others load what it compiled
             (tmp / "config.resolved.yaml").write_text(
                 yaml.safe_dump(cfg.resolved_dict(), sort_keys=False)
             )
         with console.stage("meshing"):
             bundle = build_mesh(cfg, tmp / "mesh.msh", comm)
+        fault_point("after_mesh", comm.rank)
         console.info(
             f"  {bundle.info['cells']} cells, contact fraction "
             f"{bundle.info['contact_fraction']:.3f}, {bundle.info['pore_count']} pores"

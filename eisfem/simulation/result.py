@@ -77,20 +77,31 @@ class GroupQuality:
 
 
 @record
-class GeometryRecord(SideMeasures):
-    """What was built and meshed: working-electrode measures, counts, plan, mesh quality."""
+class GeometryRecord:
+    """What was built and meshed: working-electrode measures, counts, plan, mesh quality.
+
+    Every geometry source (parametric builder, image stack, a user's mesh) reports the
+    electrode, the contact and the mesh quality; the rest depends on the source.
+    """
 
     electrode_area_m2: float
-    pore_count: int
-    feature_counts: dict[str, int]
-    plan: dict[str, Any]
+    pore_count: int | None = optional()
+    contact_area_m2: float
+    contact_fraction: float
+    gap_fraction: float
+    pore_area_fraction: float
+    thin_gap_area_fraction: float | None = optional()
+    pore_volume_m3: float | None = optional()
+    gap_volume_m3: float | None = optional()
+    feature_counts: dict[str, int] | None = optional()
+    plan: dict[str, Any] | None = optional(doc="planned vs requested values (parametric)")
     ce: SideMeasures | None = optional(doc="the counter electrode's interface (symmetric cells)")
     cells: int
     quality_min_sicn: float
     quality_p01_sicn: float
     quality_by_group: dict[str, GroupQuality]
     mesh_warnings: list[str]
-    mesh_sizes_m: dict[str, float | None]
+    mesh_sizes_m: dict[str, float | None] | None = optional()
     meshing_seconds: float
     conversion_seconds: float
     geometry_order: int | None = optional(doc="2: curved walls, rims and caps (second order)")
@@ -101,6 +112,9 @@ class GeometryRecord(SideMeasures):
         doc="curved tetrahedra that curving inverted and that were straightened back"
     )
     curving_seconds: float | None = optional()
+    source_report: dict[str, Any] = inline(
+        doc="entries particular to a geometry source (image stack, user mesh)"
+    )
 
 
 # --- analysis: fit, DRT, relaxation -----------------------------------------------------------
