@@ -13,6 +13,7 @@ def test_public_names_resolve_and_nothing_else_is_offered():
     assert set(eisfem.__all__) == {
         "Result",
         "__version__",
+        "fit",
         "load_config",
         "open_run",
         "run",
