@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-CELL_TYPES = {"Tetrahedron": 10, "Triangle": 5}  # VTK cell type ids
+# XDMF topology types as VTK cell type ids; DOLFINx writes XDMF cells in VTK's node order, so a
+# curved (quadratic) mesh maps onto VTK's quadratic cells as it is
+CELL_TYPES = {"Tetrahedron": 10, "Triangle": 5, "Tetrahedron_10": 24, "Triangle_6": 22}
 
 
 def _dataset(folder: Path, item: ET.Element) -> np.ndarray:
