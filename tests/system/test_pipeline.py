@@ -72,14 +72,17 @@ def test_fields_file_holds_real_arrays_per_frequency(demo_run: Path):
     assert 'Value="0"' in text  # DC as time 0
 
 
-def test_failed_run_leaves_no_folder(tmp_path, monkeypatch):
+def test_failed_run_leaves_no_folder(tmp_path, monkeypatch, capsys):
+    """A failure mid-run (a bug, not a user error) is one line, status 1, and no folder."""
+
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(pipeline, "write_fields", boom)
     out = tmp_path / "broken"
-    with pytest.raises(RuntimeError):
-        main(["run", str(DEMO), "--out", str(out), *FAST])
+    assert main(["run", str(DEMO), "--out", str(out), *FAST]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "disk full" in err[0] and "Traceback" not in err[0]
     assert list(tmp_path.iterdir()) == []
 
 
