@@ -21,12 +21,19 @@ def load_mask(path: str | Path) -> np.ndarray:
     """
     path = Path(path)
     if path.suffix.lower() == ".npy":
-        data = np.load(path, allow_pickle=False)
+        try:
+            data = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError):  # numpy's reasons speak of pickles and headers
+            reason = f"{path.name} is not a numpy array file (numpy.save writes one)"
+            raise ValueError(reason) from None
     else:
-        from PIL import Image
+        from PIL import Image, UnidentifiedImageError
 
-        with Image.open(path) as img:
-            data = np.asarray(img.convert("RGBA") if img.mode == "P" else img)
+        try:
+            with Image.open(path) as img:
+                data = np.asarray(img.convert("RGBA") if img.mode == "P" else img)
+        except (UnidentifiedImageError, OSError, ValueError):
+            raise ValueError(f"{path.name} is not a readable PNG image") from None
         if data.ndim == 3:  # colour: binary only if the colour channels agree
             channels = data[..., :3] if data.shape[2] >= 3 else data[..., :1]
             if not np.all(channels == channels[..., :1]):

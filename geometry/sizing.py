@@ -91,6 +91,14 @@ def _edge_ramp(curves: list[int], size: float, bulk: float) -> int:
     return ramp
 
 
+def curve_size(sizes: MeshSizes, curve: int) -> float:
+    """The element size at a contact edge: its own rim size (binned to powers of √2, so many
+    rims share few fields) or the resolved edge size, whichever is smaller."""
+    if curve not in sizes.rims:
+        return sizes.edge
+    return min(2 ** (math.floor(2 * math.log2(sizes.rims[curve])) / 2), sizes.edge)
+
+
 def apply_size_fields(built: BuiltModel, sizes: MeshSizes) -> None:
     """Install the background size field of the resolved ``sizes`` on the current gmsh model."""
     f = gmsh.model.mesh.field
@@ -101,10 +109,7 @@ def apply_size_fields(built: BuiltModel, sizes: MeshSizes) -> None:
         fields.append(plane)
     groups: dict[float, list[int]] = {}
     for c in built.edge_curves:
-        size = sizes.edge
-        if c in sizes.rims:  # binned to powers of √2: few fields for many rims
-            size = min(2 ** (math.floor(2 * math.log2(sizes.rims[c])) / 2), size)
-        groups.setdefault(size, []).append(c)
+        groups.setdefault(curve_size(sizes, c), []).append(c)
     fields += [
         _edge_ramp(curves, size, sizes.bulk) for size, curves in groups.items() if size < sizes.bulk
     ]

@@ -53,8 +53,8 @@ def read_measured(path: Path, index: int = 0) -> MeasuredSpectrum:
     data = sets[index]
     f = np.asarray(data.get_frequencies(), dtype=float)
     z = np.asarray(data.get_impedances(), dtype=complex)
-    keep = (f > 0) & np.isfinite(f) & np.isfinite(z)
+    keep = (f > 0) & np.isfinite(f) & np.isfinite(z) & (np.abs(z) > 0)
     if keep.sum() < 3:
-        raise MeasuredDataError(f"{path}: fewer than 3 points with f > 0 and finite Z")
+        raise MeasuredDataError(f"{path}: fewer than 3 points with f > 0 and finite, nonzero Z")
     order = np.argsort(f[keep])[::-1]
     return MeasuredSpectrum(f[keep][order], z[keep][order], data.get_label(), len(sets))

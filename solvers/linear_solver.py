@@ -202,7 +202,8 @@ class RestrictedOperator:
             if reason <= 0:
                 raise SolverError(
                     f"the Krylov solver did not converge (PETSc reason {reason} after {its} "
-                    "iterations); raise solver.max_iterations or use solver.linear_solver: direct"
+                    "iterations); raise solver.krylov_max_iterations or use "
+                    "solver.linear_solver: direct"
                 )
         self.stats.solves += 1
         self.stats.solve_seconds += time.perf_counter() - t0

@@ -15,6 +15,9 @@ from eisfem.api import notebook
 from eisfem.api.result import Result
 from eisfem.config import RunConfig
 from eisfem.config import load_config as _load
+from eisfem.core.owned import OwnershipError, check_target
+from eisfem.simulation.rundir import KIND
+from eisfem.simulation.size_guard import available_memory, check_fits, describe, estimate
 
 if TYPE_CHECKING:
     import pandas
@@ -56,10 +59,15 @@ def load_config(
 
 
 def default_folder(source: ConfigSource, cfg: RunConfig) -> Path:
-    """``runs/<config file name>`` for a file (as the CLI), else ``runs/<config name>``."""
-    if isinstance(source, str | Path):
-        return RUNS / Path(source).stem
-    return RUNS / cfg.name
+    """``runs/<config file name>`` for a file (as the CLI), else ``runs/<config name>``.
+
+    A file name that gives no folder name (``.yaml``, ``...yaml``: ``runs/..`` would be the
+    working directory) is refused.
+    """
+    name = Path(source).stem if isinstance(source, str | Path) else cfg.name
+    if name.strip(".") == "":
+        raise OwnershipError(f"{source}: no folder name in this file name; give --out")
+    return RUNS / name
 
 
 def run(
@@ -68,11 +76,18 @@ def run(
     *,
     quiet: bool = False,
     comm: MPI.Comm | None = None,
+    keep: Sequence[str | Path] = (),
+    size_check: bool = True,
 ) -> Result:
     """Run ``config`` (a config, a YAML file or a mapping) and return its result.
 
     The run folder ``out`` (default ``runs/<name>``) is written whole or not at all and replaces
-    an earlier run there. Progress shows as stage lines (and a live bar on a terminal, or in
+    an earlier eisfem run folder there; anything else at ``out`` (a folder eisfem did not make,
+    a file, the working directory, a folder holding the config or a file in ``keep``) is
+    refused. With ``size_check``, a run whose estimated memory exceeds the memory available is
+    refused (:class:`~eisfem.simulation.size_guard.TooLargeError`) before it starts.
+
+    Progress shows as stage lines (and a live bar on a terminal, or in
     Jupyter with ipywidgets installed); ``quiet`` keeps it silent. DOLFINx compiles each form
     once per machine and reuses its cache, so re-running a cell only solves again.
     """
@@ -84,8 +99,15 @@ def run(
     notebook.install()
     cfg = config if isinstance(config, RunConfig) else load_config(config)
     folder = Path(out) if out is not None else default_folder(config, cfg)
+    keep = [Path(k) for k in keep] + ([Path(config)] if isinstance(config, str | Path) else [])
+    check_target(folder, KIND, keep)  # refuse in a second, before any work
     comm = comm or MPI.COMM_WORLD
-    run_pipeline(cfg, folder, RunConsole(quiet=quiet, comm=comm), comm)
+    console = RunConsole(quiet=quiet, comm=comm)
+    if size_check:
+        est = comm.bcast(estimate(cfg) if comm.rank == 0 else None, root=0)
+        console.info(describe(est))
+        check_fits(est, comm.bcast(available_memory() if comm.rank == 0 else None, root=0))
+    run_pipeline(cfg, folder, console, comm, keep)
     return Result(folder)
 
 

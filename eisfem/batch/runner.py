@@ -86,7 +86,6 @@ def _child_env(workers: int) -> dict[str, str]:
 @contextmanager
 def _exclusive(folder: SweepDir) -> Iterator[None]:
     """Hold ``DIR/.lock`` while running; the kernel drops it when the process dies."""
-    folder.root.mkdir(parents=True, exist_ok=True)
     with open(folder.root / ".lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -122,6 +121,7 @@ def run_sweep(
     """Run every case that is not complete, ``workers`` at a time; return one outcome each."""
     if workers < 1:
         raise EisfemError(f"--workers must be >= 1 (got {workers})")
+    folder.claim(sweep)  # a new marked folder, or one that may hold this sweep
     with _exclusive(folder):
         folder.prepare(sweep)
         done = [Outcome(c, "skipped") for c in sweep.cases if is_complete(folder.run(c.id))]

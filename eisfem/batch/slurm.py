@@ -10,6 +10,7 @@ whose case became complete meanwhile exits at once: resubmitting is resuming.
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 from dataclasses import dataclass, field
@@ -17,9 +18,22 @@ from pathlib import Path
 
 from eisfem.batch.sweep import Sweep
 from eisfem.batch.sweepdir import SweepDir, write_atomic
+from eisfem.config.loading import printable
+from eisfem.core.errors import ConfigError
 from eisfem.simulation.rundir import MARKER, is_complete
 
 SCRIPT = "sweep.sbatch"
+
+
+# What the values written into the script may look like. Everything lands in ``#SBATCH`` lines,
+# which sbatch splits on blanks, or in the shell part: a newline, a quote or a blank in a value
+# would let it become another directive or a command, so values are checked, not escaped.
+NAME = re.compile(r"[A-Za-z0-9_.+-]+")  # a partition, account, QOS or MPI plugin name
+NAMES = re.compile(rf"{NAME.pattern}(,{NAME.pattern})*")  # partitions may be a list
+# Slurm's time formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S
+TIME = re.compile(r"\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}")
+SBATCH_ARG = re.compile(r"--?[A-Za-z][A-Za-z0-9-]*(=[A-Za-z0-9_.,:%@+=/-]+)?")
+SAFE_PATH = re.compile(r"[A-Za-z0-9_.,:%@+=/~-]+")
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,20 @@ class SlurmOptions:
     throttle: int | None = None  # at most this many array tasks at once (%N)
     mpi: str = "pmi2"  # srun --mpi plugin for ntasks > 1 (the MPICH wheel speaks PMI)
     extra: list[str] = field(default_factory=list)  # further sbatch options, e.g. "--mem=8G"
+
+    def __post_init__(self) -> None:
+        checks = [
+            ("--partition", self.partition, NAMES, "names of letters, digits, _ . + - and commas"),
+            ("--time", self.time, TIME, "minutes, M:S, H:M:S, D-H, D-H:M or D-H:M:S"),
+            ("--mpi", self.mpi, NAME, "a plugin name such as pmi2 or pmix"),
+        ]
+        checks += [
+            ("--sbatch-arg", x, SBATCH_ARG, "one option such as --mem=8G, without blanks")
+            for x in self.extra
+        ]
+        for option, value, pattern, allowed in checks:
+            if value is not None and not pattern.fullmatch(value):
+                raise ConfigError(f"{option} '{printable(value)}': expected {allowed}")
 
 
 def array_ranges(indices: list[int]) -> str:
@@ -53,9 +81,16 @@ def default_command() -> str:
 
 def script_text(sweep: Sweep, folder: SweepDir, indices: list[int], options: SlurmOptions) -> str:
     root = folder.root.resolve()
+    if not SAFE_PATH.fullmatch(str(root)):
+        raise ConfigError(
+            f"{printable(str(root))}: Slurm's #SBATCH lines cannot hold this path (blanks, "
+            "quotes or other special characters); give --out a plainer path"
+        )
     array = array_ranges(indices) + (f"%{options.throttle}" if options.throttle else "")
+    job = re.sub(r"[^A-Za-z0-9_.+-]", "_", sweep.source.stem)
+    source = shlex.quote(printable(str(sweep.source.resolve())))
     directives = [
-        f"--job-name=eisfem-{sweep.source.stem}",
+        f"--job-name=eisfem-{job}",
         f"--array={array}",
         f"--ntasks={options.ntasks}",
         f"--output={root}/logs/slurm-%A_%a.out",
@@ -70,7 +105,7 @@ def script_text(sweep: Sweep, folder: SweepDir, indices: list[int], options: Slu
     script = root / SCRIPT
     return f"""#!/bin/bash
 {chr(10).join(f"#SBATCH {d}" for d in directives)}
-# Written by `eisfem slurm` from {sweep.source.resolve()}.
+# Written by `eisfem slurm` from {source}.
 # Array task i runs case i of {root}/sweep.json with `eisfem run`.
 # Submit:      sbatch {script}
 # Afterwards:  eisfem collect {root}

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from eisfem.batch.sweep import Sweep
+from eisfem.core import owned
 from eisfem.core.errors import ConfigError
 from eisfem.simulation.rundir import is_complete
 
@@ -48,6 +49,7 @@ def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w") as f:
         f.write(text)
+    owned.follow_umask(Path(tmp))
     os.replace(tmp, path)
 
 
@@ -82,8 +84,12 @@ class SweepDir:
         return self.root / "logs" / f"{case_id}.log"
 
     def prepare(self, sweep: Sweep) -> list[CaseEntry]:
-        """Write every case's config and the manifest; leave runs and logs alone."""
-        entries = [CaseEntry(c.index, c.id, c.params, c.values()) for c in sweep.cases]
+        """Write every case's config and the manifest; leave runs and logs alone.
+
+        The folder must be new or an eisfem sweep folder of the same sweep (the same swept
+        fields, every case it already has still in this sweep: a sweep may grow, never shrink).
+        """
+        entries = self.claim(sweep)
         for case in sweep.cases:
             text = yaml.safe_dump(case.config.resolved_dict(), sort_keys=False)
             write_atomic(self.config(case.id), text)
@@ -95,6 +101,28 @@ class SweepDir:
             "cases": [e.__dict__ for e in entries],
         }
         write_atomic(self.manifest, json.dumps(manifest, indent=1, default=str) + "\n")
+        return entries
+
+    def claim(self, sweep: Sweep) -> list[CaseEntry]:
+        """Create the marked folder, or check that the existing one may hold this sweep.
+
+        Returns the sweep's cases as the manifest records them.
+        """
+        entries = [CaseEntry(c.index, c.id, c.params, c.values()) for c in sweep.cases]
+        root = owned.check_target(self.root, "sweep", keep=[sweep.source])
+        if not root.exists():
+            owned.new_partial(root, "sweep").rename(root)  # appears already marked
+            return entries
+        if not self.manifest.exists():
+            return entries
+        fields, old = self.read()
+        dropped = {e.id for e in old} - {e.id for e in entries}
+        if fields != sweep.fields or dropped:
+            what = f"swept fields {fields}" if fields != sweep.fields else f"{len(dropped)} cases"
+            raise owned.OwnershipError(
+                f"--out {self.root} holds another sweep ({what} not in {sweep.source.name}); "
+                "give another folder"
+            )
         return entries
 
     def read(self) -> tuple[list[str], list[CaseEntry]]:

@@ -31,9 +31,7 @@ def run_fit_command(args: argparse.Namespace) -> int:
     from eisfem.api.fitting import fit
 
     console = RunConsole(quiet=args.quiet)
-    r = fit(
-        args.fit, args.out, workers=args.workers, overrides=args.overrides, quiet=args.quiet
-    )
+    r = fit(args.fit, args.out, workers=args.workers, overrides=args.overrides, quiet=args.quiet)
     for name, p in r["parameters"].items():
         lo, hi = p["ci95"]
         console.info(f"{name} = {p['value']:.4g} (95 %: {lo:.4g} to {hi:.4g}, SI)")

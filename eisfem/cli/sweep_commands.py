@@ -18,6 +18,7 @@ from rich.console import Console
 
 from eisfem.batch.sweep import load_sweep
 from eisfem.batch.sweepdir import FAILED, SweepDir
+from eisfem.core.errors import ConfigError
 
 
 def _positive(text: str) -> int:
@@ -67,6 +68,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _folder(args: argparse.Namespace) -> SweepDir:
+    if args.out is None and args.sweep.stem.strip(".") == "":
+        raise ConfigError(f"{args.sweep}: no folder name in this file name; give --out")
     return SweepDir(args.out or Path("runs") / args.sweep.stem)
 
 
@@ -81,7 +84,9 @@ def _counts_line(folder: SweepDir) -> tuple[str, int]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from eisfem.batch.runner import run_sweep
+    """``eisfem sweep``: the public API's sweep, with a dry run and a closing count."""
+    from eisfem.api import sweep as run_sweep
+    from eisfem.simulation.rundir import is_complete
 
     sweep = load_sweep(args.sweep)
     folder = _folder(args)
@@ -91,13 +96,13 @@ def _sweep(args: argparse.Namespace) -> int:
             print(f"{case.index:5d} {case.id}  {case.label()}")
         print(f"{len(sweep.cases)} cases -> {folder.root}")
         return 0
+    skipped = sum(is_complete(folder.run(case.id)) for case in sweep.cases)
     try:
-        outcomes = run_sweep(sweep, folder, args.workers, None if args.quiet else console)
+        run_sweep(args.sweep, folder.root, workers=args.workers, quiet=args.quiet)
     except KeyboardInterrupt:
         console.print("interrupted: run the same command again to resume")
         return 130
     line, failed = _counts_line(folder)
-    skipped = sum(o.status == "skipped" for o in outcomes)
     if not args.quiet:
         console.print(f"{line}; {skipped} of them were complete before this run")
     return 1 if failed else 0
@@ -123,10 +128,22 @@ def _plot_sweep(args: argparse.Namespace) -> int:
         if group in e.values and isinstance(e.values[group], int | float | str)
     }
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", args.y[0])
-    path = args.out or folder.root / f"trend-{name}.png"
+    path = plot_path(args.out) if args.out else folder.root / f"trend-{name}.png"
     trend_plot(table, args.x, args.y, path, group, labels, title=folder.root.name)
     print(path)
     return 0
+
+
+PLOT_FORMATS = (".png", ".pdf", ".svg")
+
+
+def plot_path(out: Path) -> Path:
+    """``--out`` of plot-sweep: a .png/.pdf/.svg file; without a suffix, .png is added."""
+    if out.suffix == "":
+        return out.with_name(out.name + ".png")
+    if out.suffix.lower() not in PLOT_FORMATS:
+        raise ConfigError(f"--out {out}: the plot is written as {', '.join(PLOT_FORMATS)}")
+    return out
 
 
 def _slurm(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from eisfem.config.run_config import RunConfig
+from eisfem.core import safe_yaml
 from eisfem.core.errors import ConfigError
 
 # --- loading ----------------------------------------------------------------------------------
@@ -42,7 +43,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
         if not sep or not key.strip():
             raise ConfigError(f"--set {item!r}: expected dotted.key=value")
         try:
-            value = yaml.safe_load(text) if text.strip() else None
+            value = safe_yaml.load_text(text) if text.strip() else None
         except yaml.YAMLError:
             raise ConfigError(f"--set {item!r}: the value is not valid YAML") from None
         try:
@@ -109,17 +110,21 @@ def parse_config(raw: Any, source: str = "<config>", config_dir: Path | None = N
 
 def read_yaml(path: Path) -> Any:
     """Read a YAML file, turning I/O and syntax errors into one-line ConfigErrors."""
+    name = printable(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as f:
+            text = f.read(safe_yaml.MAX_BYTES + 1)  # a huge file is refused, not read whole
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        raise ConfigError(f"{name}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}: not a text (UTF-8) file") from None
     try:
-        return yaml.safe_load(text)
+        return safe_yaml.load_text(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path}:{where}: {problem}") from None
+        where = f": line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc) or "invalid YAML"
+        raise ConfigError(printable(f"{name}{where}: {problem}")) from None
 
 
 def set_values(raw: dict[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -152,6 +157,10 @@ def load_config(
         name, folder = str(path), path.resolve().parent
     if raw is None:
         raw = {}
+    if isinstance(raw, dict) and "sweep" in raw:
+        raise ConfigError(
+            printable(f"{path} is a sweep file (it has a sweep: block): use `eisfem sweep`")
+        )
     if isinstance(raw, dict):
         apply_overrides(raw, list(overrides or []))
         set_values(raw, values or {})

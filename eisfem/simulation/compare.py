@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from scipy.interpolate import CubicSpline
 
+from eisfem.core import owned
 from eisfem.core.errors import EisfemError
 from eisfem.postprocess import plots
 from eisfem.postprocess.drt import compute_drt
@@ -98,14 +99,16 @@ def compare(
     """Write nyquist.png, bode.png, drt.png and misfit.json comparing a run with a measurement.
 
     ``area`` is the measured electrode area in m² (None: the file is already in Ω·cm²);
-    ``out`` defaults to ``RUN_DIR/compare-<measured file stem>``.
+    ``out`` defaults to ``RUN_DIR/compare-<measured file name>`` (``good.csv`` and
+    ``good.txt`` get folders of their own); it must be new or an earlier comparison folder.
     """
     simulated, summary = load_run(run_dir)
     m = read_measured(measured_path, index)
     measured = Spectrum(m.frequency, m.impedance, area if area is not None else CM2)
     result = misfit(simulated, measured)
-    out = out or run_dir / f"compare-{measured_path.stem}"
-    out.mkdir(parents=True, exist_ok=True)
+    out = owned.check_target(out or run_dir / f"compare-{measured_path.name}", "compare")
+    if not out.exists():
+        owned.new_partial(out, "compare").rename(out)  # appears already marked
     name = summary.get("name", run_dir.name)
     label = f"measured ({measured_path.name})"
     overlay = [plots.Overlay(label, measured.frequency, measured.area_specific, "o")]

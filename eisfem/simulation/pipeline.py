@@ -6,22 +6,27 @@ the CLI; :func:`run` only strings them together and writes the run folder atomic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
 from mpi4py import MPI
 
 from eisfem.config import RunConfig
+from eisfem.core.faults import fault_point
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
 from eisfem.postprocess.relaxation_report import relaxation_summary
 from eisfem.simulation import outputs as results
 from eisfem.simulation.console import RunConsole
 from eisfem.simulation.focusing import focusing_summary
+from eisfem.simulation.jit_cache import guard_jit_cache
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.simulation.result import (
+    AccuracyRecord,
     DCRecord,
     FocusingRecord,
     GeometryRecord,
@@ -40,6 +45,7 @@ from eisfem.simulation.summary import (
     versions,
     write_summary,
 )
+from eisfem.solvers.error_estimate import estimate_spatial_error
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.spectrum import SpectrumResult, solve_spectrum
@@ -68,21 +74,41 @@ def _field_solutions(
     return solutions + [result.solution(f) for f in unique]
 
 
+def _accuracy(cfg: RunConfig, result: SpectrumResult, console: RunConsole) -> dict[str, Any]:
+    """The error estimates of the spectrum (with ``per_frequency``: the combined estimate at
+    each frequency, when the spatial error is estimated)."""
+    if not cfg.accuracy.estimate:
+        return {
+            "method": "none (accuracy.estimate is false): the discretisation error is unknown",
+            "sweep_error_estimate_max": float(result.error_estimate().max()),
+        }
+    with console.stage(f"error estimate (P{cfg.solver.degree + 1} on the same mesh)"):
+        estimate = estimate_spatial_error(result, cfg.solver.sweep_tolerance)
+    console.info(f"  estimated relative error of Z: up to {estimate.combined.max():.1e}")
+    return estimate.as_dict() | {"per_frequency": estimate.combined}
+
+
 def run(
     cfg: RunConfig,
     out: Path,
     console: RunConsole | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
+    keep: Iterable[Path] = (),
 ) -> RunResult:
-    """Run ``cfg`` and write its folder ``out`` (replacing an earlier complete run)."""
+    """Run ``cfg`` and write its folder ``out`` (replacing an earlier eisfem run folder).
+
+    ``keep`` are files ``out`` must not hold (the config file the run was read from).
+    """
     console = console or RunConsole(quiet=True, comm=comm)
-    with atomic_run_dir(out, comm) as tmp:
+    with atomic_run_dir(out, comm, keep) as tmp:
         if comm.rank == 0:
+            guard_jit_cache()  # rank 0 compiles first, the others load what it compiled
             (tmp / "config.resolved.yaml").write_text(
                 yaml.safe_dump(cfg.resolved_dict(), sort_keys=False)
             )
         with console.stage("meshing"):
             bundle = build_mesh(cfg, tmp / "mesh.msh", comm)
+        fault_point("after_mesh", comm.rank)
         console.info(
             f"  {bundle.info['cells']} cells, contact fraction "
             f"{bundle.info['contact_fraction']:.3f}, {bundle.info['pore_count']} pores"
@@ -109,6 +135,9 @@ def run(
                 f"{len(result.report['snapshot_frequencies_Hz'])} solves with an estimated error "
                 f"of {result.report['estimated_max_relative_error']:.1e} (see summary.json)"
             )
+        accuracy = _accuracy(cfg, result, console)
+        if "spatial_error_estimate_max" in accuracy:
+            spectrum.error_estimate = accuracy.pop("per_frequency")
         relaxation = result.relaxation()
         with console.stage("fields"):
             solutions = _field_solutions(cfg, result, spectrum, dc)
@@ -151,6 +180,7 @@ def run(
             temperature_K=cfg.temperature,
             focusing=checked(FocusingRecord, focusing["focusing"]),
             dc=checked(DCRecord, focusing["dc"]) if "dc" in focusing else None,
+            accuracy=checked(AccuracyRecord, accuracy),
             sweep=checked(SweepRecord, result.report),
             linear_solver=checked(LinearSolverRecord, system.operator.summary()),
             relaxation=relax,

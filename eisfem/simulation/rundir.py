@@ -1,54 +1,61 @@
-"""Run folders that are either complete or absent.
+"""Run folders that are either complete or absent, and only ever eisfem's own.
 
-A run writes into a hidden sibling folder ``.<name>.partial-XXXX``; only when everything is
-written is that folder renamed to its final name (an atomic rename on one file system), and
-then a ``COMPLETE`` marker is written last. A crash leaves at most a hidden partial folder, never
-a folder that looks finished; a re-run removes such leftovers and replaces an earlier result as a
-whole.
+A run writes into a hidden, marked sibling folder ``.<name>.partial-XXXX`` (see
+:mod:`eisfem.core.owned`); when everything is written, the ``COMPLETE`` marker goes in last and
+the folder is renamed to its final name in one step (an atomic rename on one file system). A
+crash leaves at most a hidden partial folder, never a folder that looks finished; the next run
+in the same parent folder removes such leftovers of dead processes. An earlier result is
+replaced only if it is an eisfem run folder; anything else at ``--out`` is refused before the
+run starts.
 """
 
 from __future__ import annotations
 
-import glob
 import shutil
-import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from mpi4py import MPI
 
+from eisfem.core import owned
+from eisfem.core.errors import EisfemError
+
 MARKER = "COMPLETE"
+KIND = "run"
 
 
 def is_complete(folder: Path) -> bool:
     return (folder / MARKER).is_file()
 
 
-def remove_leftovers(final: Path) -> None:
-    """Delete the hidden folders a killed earlier attempt at ``final`` left behind.
-
-    A process killed with SIGKILL (or a node that died) cannot clean up, so its
-    ``.<name>.partial-*`` (and a ``.<name>.old-*`` caught mid-replacement) stay; the next
-    run of the same folder removes them. Only one run may write a given folder at a time.
-    """
-    name = glob.escape(final.name)
-    for pattern in (f".{name}.partial-*", f".{name}.old-*"):
-        for leftover in final.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
+def _prepare(final: Path, keep: Iterable[Path]) -> tuple[Path | None, str | None]:
+    """Check ``final``, clear dead leftovers beside it, make the partial folder (rank 0)."""
+    try:
+        final = owned.check_target(final, KIND, keep)
+        tmp = owned.new_partial(final, KIND)
+        owned.clean_stale(final.parent)
+        return tmp, None
+    except EisfemError as exc:
+        return None, str(exc)
 
 
 @contextmanager
-def atomic_run_dir(final: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> Iterator[Path]:
-    """Yield a temporary folder that becomes ``final`` only if the block finishes."""
-    final = final.resolve()
-    tmp: str | None = None
-    if comm.rank == 0:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(final)
-        tmp = tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent)
-    path = Path(comm.bcast(tmp, root=0))
+def atomic_run_dir(
+    final: Path, comm: MPI.Comm = MPI.COMM_WORLD, keep: Iterable[Path] = ()
+) -> Iterator[Path]:
+    """Yield a temporary folder that becomes ``final`` only if the block finishes.
+
+    ``keep`` are files the run reads (its config): ``final`` may not hold them. Refusals are
+    raised on every rank alike (no rank is left waiting for another).
+    """
+    final = final.expanduser().resolve()
+    tmp, error = _prepare(final, keep) if comm.rank == 0 else (None, None)
+    tmp, error = comm.bcast((tmp, error), root=0)
+    if error is not None:
+        raise owned.OwnershipError(error)
+    path = Path(tmp)
     try:
         yield path
     except BaseException:
@@ -57,12 +64,6 @@ def atomic_run_dir(final: Path, comm: MPI.Comm = MPI.COMM_WORLD) -> Iterator[Pat
         raise
     comm.barrier()
     if comm.rank == 0:
-        old = None
-        if final.exists():
-            old = final.parent / f".{final.name}.old-{time.time_ns()}"
-            final.rename(old)
-        path.rename(final)
-        (final / MARKER).write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        (path / MARKER).write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
+        owned.replace(final, path, KIND)
     comm.barrier()

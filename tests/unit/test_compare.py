@@ -83,7 +83,7 @@ def test_default_output_folder_and_area_specific_files(run_dir: Path, tmp_path: 
         + "".join(f"{a:.9g},{b.real:.9g},{b.imag:.9g}\n" for a, b in zip(f, z, strict=True))
     )
     assert main(["compare", str(run_dir), str(path), "--quiet"]) == 0
-    record = json.loads((run_dir / "compare-per_cm2" / "misfit.json").read_text())
+    record = json.loads((run_dir / "compare-per_cm2.csv" / "misfit.json").read_text())
     assert record["measured_area_m2"] is None
     assert record["rms_relative"] < 1e-3
 
