@@ -75,7 +75,7 @@ def test_fit_writes_its_folder_and_resumes(tmp_path: Path, capsys):
     assert len(rows) == result["evaluations"] and all(r["status"] == "ok" for r in rows)
     assert (out / "best" / "COMPLETE").is_file()
     for name in ("nyquist.png", "bode.png", "drt.png", "misfit.json"):
-        assert (out / name).is_file()
+        assert (out / "compare" / name).is_file()
     # a second fit in the same folder takes every evaluation from the history
     assert main(["fit", str(fit), "--out", str(out), "--quiet"]) == 0
     again = json.loads((out / "fit_result.json").read_text())
@@ -101,7 +101,7 @@ def test_a_folder_eisfem_did_not_write_is_refused(tmp_path: Path, capsys):
     out.mkdir()
     (out / "chapter1.tex").write_text("keep me")
     assert main(["fit", str(fit), "--out", str(out)]) == 2
-    assert "not an eisfem fit" in capsys.readouterr().err
+    assert "was not made by eisfem" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["chapter1.tex"]
 
 
