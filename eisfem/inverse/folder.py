@@ -2,10 +2,11 @@
 
 ``DIR/fit_result.json`` holds each free field's value and 95 % interval in SI units, the misfit,
 the evaluations and the identifiability report; ``DIR/best/`` is the complete run folder of the
-best parameters (over the fitted frequency window); ``nyquist.png``, ``bode.png``, ``drt.png``
-and ``misfit.json`` overlay the measurement on it exactly as ``eisfem compare`` does. The folder
-is marked as a fit folder (``.eisfem-fit``) when it is created: a fit runs again only in an
-empty folder or in its own, where it resumes from ``fit_history.csv``.
+best parameters (over the fitted frequency window); ``DIR/compare/`` holds ``nyquist.png``,
+``bode.png``, ``drt.png`` and ``misfit.json`` overlaying the measurement on it, exactly as
+``eisfem compare`` writes them. The folder is marked as eisfem's fit folder when it is created
+(:mod:`eisfem.core.owned`): a fit runs only in a new folder or in its own, where it resumes from
+``fit_history.csv``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from eisfem.core import owned
 from eisfem.core.errors import EisfemError
 from eisfem.inverse.evaluate import mesh_of
 from eisfem.inverse.fit import METHOD, Estimate, estimate, pin_mesh
@@ -25,8 +27,6 @@ from eisfem.inverse.fitfile import CM2, FitProblem
 from eisfem.postprocess.impedance import Spectrum
 from eisfem.postprocess.measured import read_measured
 from eisfem.simulation.console import RunConsole
-
-MARKER = ".eisfem-fit"
 
 
 @dataclass
@@ -51,17 +51,18 @@ def measured_window(problem: FitProblem) -> tuple[np.ndarray, np.ndarray]:
     return m.frequency[inside], z[inside]
 
 
-def claim(folder: Path) -> None:
-    """Make ``folder`` this fit's, refusing a folder that holds anything eisfem did not write."""
-    if folder.exists() and not folder.is_dir():
-        raise EisfemError(f"--out {folder}: exists and is not a folder")
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / MARKER).is_file():
-        raise EisfemError(
-            f"--out {folder}: the folder holds files that are not an eisfem fit; "
-            "give a new or empty folder"
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).touch()
+def claim(folder: Path, problem: FitProblem) -> Path:
+    """``folder`` resolved and marked as a fit folder: new, or an earlier fit's (to resume).
+
+    Anything else (a folder eisfem did not make, one holding the fit or measured file, the
+    working directory) is refused by :func:`eisfem.core.owned.check_target`; nothing is removed.
+    """
+    keep = [problem.source, problem.measured_path]
+    folder = owned.check_target(folder, "fit", keep)
+    if not folder.exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        owned.new_partial(folder, "fit").rename(folder)  # appears already marked
+    return folder
 
 
 def run_fit(
@@ -74,7 +75,7 @@ def run_fit(
     console = console or RunConsole(quiet=True)
     t0 = time.perf_counter()
     frequency, z_measured = measured_window(problem)
-    claim(out)
+    out = claim(out, problem)
     with console.stage("mesh sizes at the starting point"):
         start_area = mesh_of(problem.config(problem.start)).electrode_area
         problem = pin_mesh(problem)  # meshes that same start: cached
@@ -84,7 +85,11 @@ def run_fit(
     with console.stage("run of the best parameters"):
         run(best, out / "best", console)
     compared, _ = compare(
-        out / "best", problem.measured_path, out, problem.measured_area, problem.spectrum_index
+        out / "best",
+        problem.measured_path,
+        out / "compare",
+        problem.measured_area,
+        problem.spectrum_index,
     )
     record = result_record(est, frequency, compared.rms_relative, workers)
     best_area = json.loads((out / "best" / "summary.json").read_text())["electrode_area_m2"]
