@@ -10,6 +10,7 @@ import pytest
 
 import eisfem
 from eisfem.core.errors import ConfigError, EisfemError
+from eisfem.core.owned import MARK
 from tests.helpers import DEMO
 from tests.system.conftest import DEMO_SETTINGS
 
@@ -73,12 +74,13 @@ def _h5_datasets(path: Path) -> dict[str, bytes]:
 
 def test_cli_and_api_write_the_same_run(runs):
     """Both run folders hold the same files with the same bytes: HDF5 datasets bit for bit,
-    summary.json up to the wall-clock times it records, COMPLETE (a time stamp) aside."""
+    summary.json up to the wall-clock times it records, COMPLETE and the .eisfem-run marker
+    (time stamps, process id) aside."""
     cli, result = runs
     names = sorted(p.name for p in cli.iterdir())
     assert names == sorted(p.name for p in result.folder.iterdir())
     different = []
-    for name in set(names) - {"summary.json", "COMPLETE"}:
+    for name in set(names) - {"summary.json", "COMPLETE", MARK}:
         a, b = cli / name, result.folder / name
         if name.endswith(".h5"):
             same = _h5_datasets(a) == _h5_datasets(b) and len(_h5_datasets(a)) > 0
