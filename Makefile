@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.1
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null \
 	&& { echo "$$p"; break; }; done)
 
-.PHONY: setup demo docs-images test test-fast lint clean
+.PHONY: setup demo docs-images notebook test test-fast lint clean
 
 $(VENV)/.installed: pyproject.toml scripts/system-deps.sh
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 not found (make PYTHON=/path/to/python3.12)"; exit 1; }
@@ -28,6 +28,10 @@ docs-images:
 	@test -f runs/demo/COMPLETE || { echo "error: no complete runs/demo: run 'make demo' first"; exit 1; }
 	cp runs/demo/nyquist.png docs/demo-nyquist.png
 	cp runs/demo/current_map.png docs/demo-current-map.png
+
+# Re-execute docs/notebooks/quickstart.ipynb and store its outputs (about a minute).
+notebook: setup
+	$(BIN)/python scripts/execute_notebook.py docs/notebooks/quickstart.ipynb
 
 test: setup
 	$(BIN)/pytest

@@ -73,8 +73,8 @@ def case(path: Path, downsample: int, n: int) -> None:
     emit(
         {
             "downsample": downsample,
-            "voxels": int(np.prod(info["stack_voxels"])),
-            "stack_voxels": info["stack_voxels"],
+            "voxels": int(np.prod(info["plan"]["stack_voxels"])),
+            "stack_voxels": info["plan"]["stack_voxels"],
             "validate_s": validate.seconds,
             "mesh_s": meshing.seconds,
             "gmsh_and_surfaces_s": info["meshing_seconds"],
@@ -83,10 +83,10 @@ def case(path: Path, downsample: int, n: int) -> None:
             "solve_s_each": solves.seconds / len(FREQS),
             "cells": info["cells"],
             "dofs": system.dofs,
-            "surface_triangles": info["surface_triangles"],
+            "surface_triangles": info["plan"]["surface_triangles"],
             "contact_fraction": info["contact_fraction"],
             "pore_count": info["pore_count"],
-            "smoothing_scale": info["smoothing_scale"],
+            "smoothing_scale": info["plan"]["smoothing_scale"],
             "peak_rss_after_mesh_MB": mesh_rss,
             "peak_rss_MB": peak_rss_MB(),
             "z_1e4_ohm": [z[0].real, z[0].imag],

@@ -18,7 +18,7 @@ from typing import Any
 import dolfinx_solver  # noqa: F401
 
 __version__ = version("eisfem")  # one home: pyproject.toml
-__all__ = ["Result", "__version__", "load_config", "open_run", "run", "sweep"]
+__all__ = ["Result", "__version__", "fit", "load_config", "open_run", "run", "sweep"]
 
 
 def __getattr__(name: str) -> Any:

@@ -43,6 +43,7 @@ class MeshOptions:
     refine: float = 1.0
     max_gap_aspect: float = 15.0
     gap_layers: int = 1
+    geometry_order: int = 2  # 2: nodes of curved walls, rims and caps on the CAD surfaces
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,7 @@ def _horizontal_insulating(bundle) -> np.ndarray:
     facets = np.array([f for f in facets if f2c.links(f)[0] < owned], dtype=np.int32)
     if len(facets) == 0:
         return np.empty((0, 3, 3))
-    tri, _, normal = facet_geometry(mesh, facets)
+    tri, normal = facet_geometry(mesh, facets)
     return tri[np.abs(normal[:, 2]) > HORIZONTAL]
 
 

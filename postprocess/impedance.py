@@ -36,6 +36,7 @@ class Spectrum:
     frequency: np.ndarray  # Hz
     impedance: np.ndarray  # Ω (complex), Z = V/I with I the current into the WE
     area: float  # nominal electrode area used for area-specific values, m²
+    error_estimate: np.ndarray | None = None  # relative error of Z at each frequency
 
     @property
     def area_specific(self) -> np.ndarray:
@@ -52,32 +53,36 @@ class Spectrum:
         return cls(f, z, area)
 
     def write_csv(self, path: Path) -> None:
-        zs = self.area_specific
+        """The table; with an error estimate, its column ``Z_rel_error_estimate`` (|δZ|/|Z|)."""
+        header = [
+            "frequency_Hz",
+            "Z_real_ohm",
+            "Z_imag_ohm",
+            "Z_abs_ohm",
+            "phase_deg",
+            "Z_real_ohm_cm2",
+            "Z_imag_ohm_cm2",
+        ]
+        rows = [
+            [
+                f"{f:.10g}",
+                f"{z.real:.10g}",
+                f"{z.imag:.10g}",
+                f"{abs(z):.10g}",
+                f"{np.degrees(np.angle(z)):.8g}",
+                f"{za.real:.10g}",
+                f"{za.imag:.10g}",
+            ]
+            for f, z, za in zip(self.frequency, self.impedance, self.area_specific, strict=True)
+        ]
+        if self.error_estimate is not None:
+            header.append("Z_rel_error_estimate")
+            for row, e in zip(rows, self.error_estimate, strict=True):
+                row.append(f"{e:.3g}")
         with path.open("w", newline="") as fh:
             out = csv.writer(fh)
-            out.writerow(
-                [
-                    "frequency_Hz",
-                    "Z_real_ohm",
-                    "Z_imag_ohm",
-                    "Z_abs_ohm",
-                    "phase_deg",
-                    "Z_real_ohm_cm2",
-                    "Z_imag_ohm_cm2",
-                ]
-            )
-            for f, z, za in zip(self.frequency, self.impedance, zs, strict=True):
-                out.writerow(
-                    [
-                        f"{f:.10g}",
-                        f"{z.real:.10g}",
-                        f"{z.imag:.10g}",
-                        f"{abs(z):.10g}",
-                        f"{np.degrees(np.angle(z)):.8g}",
-                        f"{za.real:.10g}",
-                        f"{za.imag:.10g}",
-                    ]
-                )
+            out.writerow(header)
+            out.writerows(rows)
 
     def arcs(self, min_relative_height: float = 0.01) -> list[Arc]:
         """Arcs from high to low frequency.

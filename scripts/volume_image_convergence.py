@@ -82,7 +82,7 @@ def solve(raw: dict) -> dict:
         "contact": bundle.info["contact_fraction"],
         "cells": bundle.info["cells"],
         "seconds": time.perf_counter() - t0,
-        "scale": bundle.info.get("smoothing_scale"),
+        "scale": bundle.info["plan"].get("smoothing_scale"),
     }
 
 

@@ -1,9 +1,11 @@
 """Real-valued fields of one solution, ready for ParaView: potential parts and current density.
 
 ParaView cannot colour by a complex number, so every output is a float64 Function: Re, Im and
-|φ| on P1 nodes (P2 solutions are interpolated), and the total current density
-j = −κ(ω)∇φ (conduction + displacement) as cell averages: |j| and the real and imaginary
-vectors. At ω = 0 κ is the conductivity alone, so pores carry no current.
+|φ| at the mesh nodes (Lagrange of the geometry's degree: XDMF stores a nodal field on the
+nodes of the mesh, which are second-order on curved meshes; solutions of another degree are
+interpolated), and the total current density j = −κ(ω)∇φ (conduction + displacement) as
+cell averages: |j| and the real and imaginary vectors. At ω = 0 κ is the conductivity alone,
+so pores carry no current.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ class FieldSpaces:
     def __init__(self, system: ImpedanceSystem):
         mesh = system.bundle.mesh
         self.system = system
-        self.P1 = fem.functionspace(mesh, ("Lagrange", 1))
+        self.nodal = fem.functionspace(mesh, ("Lagrange", mesh.geometry.cmaps[0].degree))
         self.DG0 = fem.functionspace(mesh, ("DG", 0))
         self.DG0v = fem.functionspace(mesh, ("DG", 0, (3,)))
         self.kappa = fem.Function(self.DG0)  # complex admittivity per cell
@@ -52,14 +54,14 @@ class FieldSpaces:
     def compute(self, solution: Solution) -> list[fem.Function]:
         """The output functions of ``solution`` (names are the ParaView array names)."""
         self.current_density(solution)
-        phi1 = fem.Function(self.P1)
-        phi1.interpolate(self.phi)
-        p = phi1.x.array
+        nodal = fem.Function(self.nodal)
+        nodal.interpolate(self.phi)
+        p = nodal.x.array
         jv = self.j.x.array.reshape(-1, 3)
         return [
-            self._real(self.P1, "phi_re", p.real),
-            self._real(self.P1, "phi_im", p.imag),
-            self._real(self.P1, "phi_abs", np.abs(p)),
+            self._real(self.nodal, "phi_re", p.real),
+            self._real(self.nodal, "phi_im", p.imag),
+            self._real(self.nodal, "phi_abs", np.abs(p)),
             self._real(self.DG0, "j_abs", np.sqrt((np.abs(jv) ** 2).sum(axis=1))),
             self._real(self.DG0v, "j_re", jv.real.ravel()),
             self._real(self.DG0v, "j_im", jv.imag.ravel()),

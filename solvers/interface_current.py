@@ -16,8 +16,10 @@ The flux jumps at a contact edge (singular on the contact, displacement current 
 floor), which no continuous trace can hold, so each group gets its own projection: the pore
 floors take the pore-side residual (the current the pore delivers), thin-gap footprints their
 Robin residual, and the contact the rest of the electrolyte residual, rim nodes included.
-Facet values are exact facet means (the mean over the three edge midpoints is exact for P1 and
-P2 traces).
+Facet values are exact facet means and facet areas are those of the (curved) facets: both are
+quadratures of the trace times the facet's area element, evaluated on the reference facet of
+the electrolyte-side cell, so they hold on second-order meshes, where a facet next to a rim is
+curved and a point of its chord lies off the facet.
 
 Integration over the interface is one-sided (ds with explicit (cell, local facet) pairs of the
 owned electrolyte-side cell), so pore floors, which are interior facets, need no dS and no
@@ -29,8 +31,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import basix
 import numpy as np
 import ufl
+import ufl.geometry
 from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from dolfinx.mesh import entities_to_geometry
@@ -42,8 +46,8 @@ from eisfem.solvers.system import ImpedanceSystem, Solution
 
 WE_INTERFACE = (tags.WE_CONTACT, tags.PORE_FLOOR, tags.WE_GAP)
 CONDUCTING_VOLUMES = (tags.ELECTROLYTE, tags.INTERPHASE)
-# a triangle's edge midpoints: their mean is the exact facet mean of a P1 or P2 trace
-EDGE_MIDPOINTS = np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5], [0.5, 0.0, 0.5]])
+# exact (to round-off) for the facet mean of a P2 trace on a second-order facet
+FACET_QUADRATURE_DEGREE = 8
 
 
 @dataclass
@@ -56,13 +60,20 @@ class InterfaceCurrent:
     vertices: np.ndarray  # (n, 3, 3), triangle corners, metres (for maps and renders)
 
 
-def facet_geometry(mesh, facets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vertices, areas and unit normals (unoriented) of triangular facets."""
+def facet_geometry(mesh, facets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Corners and unit normals (unoriented, of the corners' plane) of triangular facets."""
     nodes = entities_to_geometry(mesh, 2, facets.astype(np.int32))
     tri = mesh.geometry.x[nodes[:, :3]]
     cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    area = 0.5 * np.linalg.norm(cross, axis=1)
-    return tri, area, cross / (2 * area[:, None])
+    return tri, cross / np.linalg.norm(cross, axis=1)[:, None]
+
+
+def reference_corners(mesh, cells: np.ndarray, local: np.ndarray) -> np.ndarray:
+    """Corners (n, 3, 3) of facets (cell, local facet) in the vertex order of the cell's
+    reference facet, the order in which facet expressions place reference-facet points."""
+    facet_vertices = np.array(basix.topology(basix.CellType.tetrahedron)[2])
+    corners = mesh.geometry.dofmaps[0][cells[:, None], facet_vertices[local]]
+    return mesh.geometry.x[corners]
 
 
 class _Projection:
@@ -145,7 +156,17 @@ class InterfaceFlux:
             ],
             dtype=np.int32,
         )
-        self.tri, self.area, normal = facet_geometry(mesh, self.facets)
+        self._entities = np.column_stack([self.cells, local]).astype(np.int32)
+        self.tri = reference_corners(mesh, self.cells, local)
+        cross = np.cross(self.tri[:, 1] - self.tri[:, 0], self.tri[:, 2] - self.tri[:, 0])
+        normal = cross / np.linalg.norm(cross, axis=1)[:, None]
+        self._expressions: dict[tuple[int, bytes], fem.Expression] = {}
+        self._points, weights = basix.make_quadrature(
+            basix.CellType.triangle, FACET_QUADRATURE_DEGREE
+        )
+        area_element = ufl.geometry.FacetJacobianDeterminant(mesh)
+        self._weights = self._evaluate(area_element, self._points).real * weights
+        self.area = self._weights.sum(axis=1)
         # orient the normals into the electrolyte cell: towards its midpoint
         midpoint = mesh.geometry.x[mesh.geometry.dofmaps[0][self.cells]].mean(axis=1)
         self.centroid = self.tri.mean(axis=1)
@@ -208,20 +229,22 @@ class InterfaceFlux:
             combined.x.array[on] = trace.x.array[on]
         return combined
 
-    def samples(self, solution: Solution, barycentric: np.ndarray) -> np.ndarray:
-        """j_n (n_facets, n_points) at points given in barycentric coordinates (n_points, 3)."""
-        traces = self.traces(solution)
-        out = np.zeros((len(self.facets), len(barycentric)), dtype=complex)
+    def _evaluate(self, expression, points: np.ndarray, which=slice(None)) -> np.ndarray:
+        """``expression`` (n_facets, n_points) at reference-facet ``points`` (n_points, 2)."""
+        key = (id(expression), points.tobytes())
+        if (compiled := self._expressions.get(key)) is None:
+            compiled = self._expressions[key] = fem.Expression(expression, points)
+        return compiled.eval(self.system.bundle.mesh, self._entities[which])
+
+    def _sampled(self, traces: dict[str, fem.Function], points: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(self.facets), len(points)), dtype=complex)
         for value in self._projections:
             mine = self.group == value
-            if not mine.any():
-                continue
-            points = np.einsum("pk,nkd->npd", barycentric, self.tri[mine]).reshape(-1, 3)
-            cells = np.repeat(self.cells[mine], len(barycentric))
-            trace = traces[self.names[value]]
-            out[mine] = trace.eval(points, cells).reshape(-1, len(barycentric))
+            if mine.any():
+                out[mine] = self._evaluate(traces[self.names[value]], points, mine)
         return out
 
     def __call__(self, solution: Solution) -> InterfaceCurrent:
-        jn = self.samples(solution, EDGE_MIDPOINTS).mean(axis=1)
+        values = self._sampled(self.traces(solution), self._points)
+        jn = (values * self._weights).sum(axis=1) / self.area
         return InterfaceCurrent(self.group, self.centroid, self.area, self.normal, jn, self.tri)

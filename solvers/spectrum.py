@@ -42,6 +42,14 @@ class SpectrumResult:
             return self.model.solution(omega)
         return self.system.solve(omega)
 
+    def error_estimate(self) -> np.ndarray:
+        """The sweep's own relative error estimate of Z at each requested frequency: the
+        calibrated reduced-model estimate (fast), zero for one full solve per frequency."""
+        if self.model is None:
+            return np.zeros(self.frequency.size)
+        _, est = self.model.estimate(2 * np.pi * self.frequency)
+        return self.report.get("estimate_calibration", 1.0) * est
+
     def relaxation(self) -> Relaxation:
         """Poles and residues of Z: the reduced pencil when every coefficient is affine in ω,
         else a AAA fit (of the reduced model on its dense grid, or of the direct samples)."""

@@ -108,6 +108,7 @@ class ImpedanceSystem:
         voltage: float = 1.0,
     ):
         self.bundle = bundle
+        self.degree = degree
         self.voltage = voltage
         self.volume_terms = list(volumes)  # the specifications, for models built on this system
         self.surface_terms = list(surfaces)
@@ -153,6 +154,12 @@ class ImpedanceSystem:
         self.operator = RestrictedOperator(self.free, [t.matrix for t in self.terms], self.solver)
         self._dc: RestrictedOperator | None = None
         self._dc_fill: RestrictedOperator | None = None
+
+    def with_degree(self, degree: int) -> ImpedanceSystem:
+        """The same cell (mesh, terms, solver, voltage) discretised at another degree."""
+        return ImpedanceSystem(
+            self.bundle, self.volume_terms, self.surface_terms, degree, self.solver, self.voltage
+        )
 
     def _add_term(self, group, kind, coefficient, form, source, weight) -> None:
         K = self._pattern.duplicate(copy=True)

@@ -8,11 +8,12 @@ memory. Figures are drawn by the functions that drew the folder's PNGs, from the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from eisfem.core.errors import EisfemError
+from eisfem.core.records import flatten, to_json
 from eisfem.postprocess.impedance import Spectrum
 from eisfem.simulation.result import ArcRecord, RunSummary, read_summary
 from eisfem.simulation.rundir import is_complete
@@ -64,7 +65,8 @@ class Result:
 
     @property
     def impedance(self) -> np.ndarray:
-        """Complex Z (Ω) at :attr:`frequency`; Z × :attr:`area_cm2` is area-specific (Ω·cm²)."""
+        """Complex Z (Ω) at :attr:`frequency`, as impedance.csv stores it (10 significant
+        digits); Z × :attr:`area_cm2` is area-specific (Ω·cm²)."""
         return self.spectrum.impedance
 
     @property
@@ -76,6 +78,11 @@ class Result:
     def arcs(self) -> list[ArcRecord]:
         """The arcs of the spectrum (apex frequency, −Im Z at the apex), high to low frequency."""
         return self.summary.arcs
+
+    def scalars(self) -> dict[str, Any]:
+        """Every scalar of the summary as ``{dotted.key: value}``: one row of a sweep's table
+        (``pandas.DataFrame([a.scalars(), b.scalars()])`` compares runs side by side)."""
+        return flatten(to_json(self.summary))
 
     def to_dataframe(self) -> pandas.DataFrame:
         """The spectrum as a table: impedance.csv's columns (Ω, degrees, Ω·cm²)."""
@@ -117,7 +124,9 @@ class Result:
 
         path = self.folder / PANELS_FILE
         if not path.is_file():
-            raise EisfemError(f"{self.folder}: no current maps (the run had output.render off)")
+            raise EisfemError(
+                f"{self.folder}: no {PANELS_FILE} (output.render off, or made by an older eisfem)"
+            )
         return map_figure(path)
 
     # --- fields -------------------------------------------------------------------------------

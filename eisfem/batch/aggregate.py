@@ -20,24 +20,9 @@ import pyarrow.parquet as pq
 
 from eisfem.batch.sweepdir import COMPLETE, FAILED, SweepDir
 from eisfem.core.errors import ConfigError
+from eisfem.core.records import flatten
 
 TABLE = "results"
-
-
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested dicts and lists as ``{dotted.key: scalar}``."""
-    if isinstance(data, dict):
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            out |= flatten(value, f"{prefix}.{key}" if prefix else str(key))
-        return out
-    if isinstance(data, list):
-        stem = prefix.removesuffix("s")
-        out = {}
-        for i, item in enumerate(data):
-            out |= flatten(item, f"{stem}{i}")
-        return out
-    return {prefix: data}
 
 
 def rows(folder: SweepDir) -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
 """Command line: ``eisfem run | validate | schema | compare`` (+ sweep commands from
-eisfem.cli.sweep_commands).
+eisfem.cli.sweep_commands, ``fit`` from eisfem.cli.fit_command).
 
 User mistakes end with one line on stderr and exit status 2, Ctrl-C with status 130, and an
 exception on any MPI rank ends every rank (see :mod:`eisfem.cli.guard`).
@@ -15,6 +15,8 @@ from typing import NoReturn
 from mpi4py import MPI
 
 from eisfem.api import runs as api
+from eisfem.cli.fit_command import add_command as add_fit_command
+from eisfem.cli.fit_command import run_fit_command
 from eisfem.cli.guard import guarded
 from eisfem.cli.sweep_commands import COMMANDS as SWEEP_COMMANDS
 from eisfem.cli.sweep_commands import add_commands as add_sweep_commands
@@ -75,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         "--summary", action="store_true", help="the schema of a run's summary.json instead"
     )
     add_sweep_commands(sub)
+    add_fit_command(sub, override)
     c = sub.add_parser(
         "compare",
         help="overlay a measured spectrum on a run's: Nyquist, Bode, DRT and a misfit number",
@@ -93,9 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--spectrum", type=int, default=0, help="which spectrum of a multi-sweep file (0 = first)"
     )
-    c.add_argument(
-        "--out", type=Path, help="output folder (default: RUN_DIR/compare-<file name>)"
-    )
+    c.add_argument("--out", type=Path, help="output folder (default: RUN_DIR/compare-<file name>)")
     c.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
@@ -134,9 +135,7 @@ def _run(args: argparse.Namespace) -> int:
     """``eisfem run``: the public API's load_config and run, then a few lines of results."""
     cfg = api.load_config(args.config, args.overrides)
     out = args.out or api.default_folder(args.config, cfg)
-    result = api.run(
-        cfg, out, quiet=args.quiet, keep=[args.config], size_check=args.size_check
-    )
+    result = api.run(cfg, out, quiet=args.quiet, keep=[args.config], size_check=args.size_check)
     console = RunConsole(quiet=args.quiet)
     s = result.summary
     console.info(f"DC resistance: {s.resistance_dc_ohm_cm2} Ω·cm²")
@@ -171,4 +170,6 @@ def _main(argv: list[str] | None) -> int:
         return SWEEP_COMMANDS[args.command](args)
     if args.command == "compare":
         return _compare(args)
+    if args.command == "fit":
+        return run_fit_command(args)
     return _run(args)

@@ -84,7 +84,9 @@ def _counts_line(folder: SweepDir) -> tuple[str, int]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from eisfem.batch.runner import run_sweep
+    """``eisfem sweep``: the public API's sweep, with a dry run and a closing count."""
+    from eisfem.api import sweep as run_sweep
+    from eisfem.simulation.rundir import is_complete
 
     sweep = load_sweep(args.sweep)
     folder = _folder(args)
@@ -94,13 +96,13 @@ def _sweep(args: argparse.Namespace) -> int:
             print(f"{case.index:5d} {case.id}  {case.label()}")
         print(f"{len(sweep.cases)} cases -> {folder.root}")
         return 0
+    skipped = sum(is_complete(folder.run(case.id)) for case in sweep.cases)
     try:
-        outcomes = run_sweep(sweep, folder, args.workers, None if args.quiet else console)
+        run_sweep(args.sweep, folder.root, workers=args.workers, quiet=args.quiet)
     except KeyboardInterrupt:
         console.print("interrupted: run the same command again to resume")
         return 130
     line, failed = _counts_line(folder)
-    skipped = sum(o.status == "skipped" for o in outcomes)
     if not args.quiet:
         console.print(f"{line}; {skipped} of them were complete before this run")
     return 1 if failed else 0

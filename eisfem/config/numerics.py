@@ -69,6 +69,11 @@ class MeshSettings(Model):
     gap_layers: int = Field(
         1, ge=1, le=20, description="Element layers across a flat pore or gap (structured)"
     )
+    geometry_order: Literal[1, 2] = Field(
+        2,
+        description="Order of the mesh geometry: 2 curves walls, rims and caps onto the CAD "
+        "surfaces (isoparametric with P2); 1 meshes them as flat facets",
+    )
 
 
 SOLVER_DEFAULTS = LinearSolverOptions()  # the defaults live with the solver, not here
@@ -113,6 +118,16 @@ class SolverSettings(Model):
         default_factory=dict,
         description="PETSc options of the linear solver without the leading '-' "
         "(e.g. {ksp_type: fgmres, pc_gamg_threshold: 0.02})",
+    )
+
+
+class AccuracySettings(Model):
+    """How the accuracy of the spectrum is reported."""
+
+    estimate: bool = Field(
+        True,
+        description="Estimate the discretisation error of Z at every frequency by a second "
+        "sweep at degree + 1 on the same mesh (p-enrichment; the dominant extra cost of a run)",
     )
 
 

@@ -24,6 +24,7 @@ from eisfem.config.materials import (
     Temperature,
 )
 from eisfem.config.numerics import (
+    AccuracySettings,
     DCSettings,
     FitSettings,
     FocusingSettings,
@@ -49,6 +50,7 @@ class RunConfig(Model):
     focusing: FocusingSettings = Field(default_factory=FocusingSettings)
     mesh: MeshSettings = Field(default_factory=MeshSettings)
     solver: SolverSettings = Field(default_factory=SolverSettings)
+    accuracy: AccuracySettings = Field(default_factory=AccuracySettings)
     frequencies: FrequencyRange = Field(default_factory=FrequencyRange)
     output: OutputSettings = Field(default_factory=OutputSettings)
     fit: FitSettings = Field(default_factory=FitSettings)

@@ -1,16 +1,17 @@
 """Typed records as JSON: write a frozen dataclass tree, read it back, describe it as JSON Schema.
 
 Results (summary.json of a run) are frozen dataclasses whose field names are the JSON keys, so
-the Python attribute and the file key are one name. Two conventions of the existing files do not
-map onto plain ``dataclasses.asdict``, hence this small module rather than pydantic (whose
-dataclass support has neither):
+the Python attribute and the file key are one name. Three conventions of the existing files do
+not map onto plain ``dataclasses.asdict``, hence this small module rather than pydantic (whose
+support for stdlib dataclasses has none of them):
 
 * a field made with :func:`optional` is left out of the JSON object when it is None (a section
   that exists only for some runs, e.g. ``dc``), while a plain ``float | None`` field is written
   as null (e.g. an open-circuit DC resistance);
-* a field made with :func:`inline` is a ``dict`` whose items sit directly in the parent object
-  (keys named after data, e.g. ``R_<arc label>_ohm`` of a circuit fit); on reading, every key
-  that is not another field's goes into it.
+* a field made with :func:`inline` is a ``dict`` (or a record) whose items sit directly in the
+  parent object (keys named after data, e.g. ``R_<arc label>_ohm`` of a circuit fit; focusing
+  metrics beside their frequency); on reading, every key that is not another field's goes in;
+* a field made with :func:`renamed` has a JSON key that is no Python name (``Y_S_s^n``).
 
 Supported field types: dataclasses, ``bool``, ``int``, ``float``, ``str``, ``None``, ``Any``,
 ``Literal``, unions, ``list[T]``, ``tuple[T, ...]`` and ``dict[str, T]``.
@@ -83,6 +84,27 @@ def to_json(value: Any) -> Any:
     if hasattr(value, "tolist"):  # NumPy scalars and arrays
         return to_json(value.tolist())
     return value
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """JSON data (e.g. :func:`to_json` of a record) as one row ``{dotted.key: scalar}``.
+
+    Nested keys join with dots (``geometry.contact_fraction``); list items are numbered after
+    the singular of the list's name (``arcs`` → ``arc0.apex_frequency_Hz``): the columns of a
+    sweep's results table.
+    """
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out |= flatten(value, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    if isinstance(data, list):
+        stem = prefix.removesuffix("s")
+        out = {}
+        for i, item in enumerate(data):
+            out |= flatten(item, f"{stem}{i}")
+        return out
+    return {prefix: data}
 
 
 # --- reading ----------------------------------------------------------------------------------

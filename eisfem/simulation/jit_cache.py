@@ -18,6 +18,7 @@ compilation by some other (non-eisfem) program still finishes undisturbed.
 Not covered: while another eisfem process uses the same cache (a sweep with several workers),
 the check is skipped; a run that then meets a dead lock fails with one line naming the file.
 """
+
 from __future__ import annotations
 
 import fcntl

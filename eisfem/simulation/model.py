@@ -46,6 +46,7 @@ def geometry_spec(cfg: RunConfig) -> GeometrySpec:
         refine=m.refine,
         max_gap_aspect=m.max_gap_aspect,
         gap_layers=m.gap_layers,
+        geometry_order=m.geometry_order,
     )
     return GeometrySpec(cfg.name, cell_spec(cfg), plan_interface(cfg.cell, cfg.interface), options)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -25,6 +26,7 @@ from eisfem.simulation.focusing import focusing_summary
 from eisfem.simulation.jit_cache import guard_jit_cache
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.simulation.result import (
+    AccuracyRecord,
     DCRecord,
     FocusingRecord,
     GeometryRecord,
@@ -43,6 +45,7 @@ from eisfem.simulation.summary import (
     versions,
     write_summary,
 )
+from eisfem.solvers.error_estimate import estimate_spatial_error
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.spectrum import SpectrumResult, solve_spectrum
@@ -69,6 +72,20 @@ def _field_solutions(
             unique.append(f)
     solutions = [dc] if cfg.output.fields_at_dc else []
     return solutions + [result.solution(f) for f in unique]
+
+
+def _accuracy(cfg: RunConfig, result: SpectrumResult, console: RunConsole) -> dict[str, Any]:
+    """The error estimates of the spectrum (with ``per_frequency``: the combined estimate at
+    each frequency, when the spatial error is estimated)."""
+    if not cfg.accuracy.estimate:
+        return {
+            "method": "none (accuracy.estimate is false): the discretisation error is unknown",
+            "sweep_error_estimate_max": float(result.error_estimate().max()),
+        }
+    with console.stage(f"error estimate (P{cfg.solver.degree + 1} on the same mesh)"):
+        estimate = estimate_spatial_error(result, cfg.solver.sweep_tolerance)
+    console.info(f"  estimated relative error of Z: up to {estimate.combined.max():.1e}")
+    return estimate.as_dict() | {"per_frequency": estimate.combined}
 
 
 def run(
@@ -118,6 +135,9 @@ def run(
                 f"{len(result.report['snapshot_frequencies_Hz'])} solves with an estimated error "
                 f"of {result.report['estimated_max_relative_error']:.1e} (see summary.json)"
             )
+        accuracy = _accuracy(cfg, result, console)
+        if "spatial_error_estimate_max" in accuracy:
+            spectrum.error_estimate = accuracy.pop("per_frequency")
         relaxation = result.relaxation()
         with console.stage("fields"):
             solutions = _field_solutions(cfg, result, spectrum, dc)
@@ -160,6 +180,7 @@ def run(
             temperature_K=cfg.temperature,
             focusing=checked(FocusingRecord, focusing["focusing"]),
             dc=checked(DCRecord, focusing["dc"]) if "dc" in focusing else None,
+            accuracy=checked(AccuracyRecord, accuracy),
             sweep=checked(SweepRecord, result.report),
             linear_solver=checked(LinearSolverRecord, system.operator.summary()),
             relaxation=relax,

@@ -77,22 +77,44 @@ class GroupQuality:
 
 
 @record
-class GeometryRecord(SideMeasures):
-    """What was built and meshed: working-electrode measures, counts, plan, mesh quality."""
+class GeometryRecord:
+    """What was built and meshed: working-electrode measures, counts, plan, mesh quality.
+
+    Every geometry source (parametric builder, image stack, a user's mesh) reports the
+    electrode, the contact and the mesh quality; the rest depends on the source.
+    """
 
     electrode_area_m2: float
-    pore_count: int
-    feature_counts: dict[str, int]
-    plan: dict[str, Any]
+    pore_count: int | None = optional()
+    contact_area_m2: float
+    contact_fraction: float
+    gap_fraction: float
+    pore_area_fraction: float
+    thin_gap_area_fraction: float | None = optional()
+    pore_volume_m3: float | None = optional()
+    gap_volume_m3: float | None = optional()
+    feature_counts: dict[str, int] | None = optional()
+    plan: dict[str, Any] | None = optional(doc="planned vs requested values (parametric)")
     ce: SideMeasures | None = optional(doc="the counter electrode's interface (symmetric cells)")
     cells: int
     quality_min_sicn: float
     quality_p01_sicn: float
     quality_by_group: dict[str, GroupQuality]
     mesh_warnings: list[str]
-    mesh_sizes_m: dict[str, float | None]
+    mesh_sizes_m: dict[str, float | None] | None = optional()
     meshing_seconds: float
     conversion_seconds: float
+    geometry_order: int | None = optional(doc="2: curved walls, rims and caps (second order)")
+    curved_jacobian_ratio_min: float | None = optional(
+        doc="smallest min/max Jacobian determinant ratio of the curved tetrahedra (> 0: valid)"
+    )
+    curved_elements_straightened: int | None = optional(
+        doc="curved tetrahedra that curving inverted and that were straightened back"
+    )
+    curving_seconds: float | None = optional()
+    source_report: dict[str, Any] = inline(
+        doc="entries particular to a geometry source (image stack, user mesh)"
+    )
 
 
 # --- analysis: fit, DRT, relaxation -----------------------------------------------------------
@@ -280,6 +302,29 @@ class SweepRecord:
 
 
 @record
+class AccuracyRecord:
+    """Relative error estimates of Z (|δZ|/|Z|): discretisation (p-enrichment) and sweep."""
+
+    method: str
+    sweep_error_estimate_max: float
+    degree: int | None = optional()
+    enriched_degree: int | None = optional()
+    enriched_dofs: int | None = optional()
+    assumed_error_ratio: float | None = optional(
+        doc="ρ = e_(p+1)/e_p assumed for the rim singularity; the estimate is |Z_p − Z_(p+1)|/(1−ρ)"
+    )
+    spatial_error_estimate_max: float | None = optional()
+    spatial_error_estimate_at_min_frequency: float | None = optional(
+        doc="also the estimate of the DC resistance when the lowest frequency is below every "
+        "relaxation"
+    )
+    combined_error_estimate_max: float | None = optional()
+    enriched_sweep_error_estimate_max: float | None = optional()
+    enriched_operator_solves: int | None = optional()
+    seconds: float | None = optional()
+
+
+@record
 class LinearSolverRecord:
     """Options, work done and (direct) MUMPS's factor report."""
 
@@ -325,6 +370,7 @@ class RunSummary:
     temperature_K: float
     focusing: FocusingRecord
     dc: DCRecord | None = optional()
+    accuracy: AccuracyRecord
     sweep: SweepRecord
     linear_solver: LinearSolverRecord
     relaxation: RelaxationRecord

@@ -75,8 +75,8 @@ def _mesh_surfaces(placed: Placement, sizes: StackSizes, smoothing: bool, name: 
             gmsh.initialize(interruptible=False)
             gmsh.option.setNumber("General.Terminal", 0)
     raise GeometryError(
-        f"gmsh could not mesh the stack {name} ({'; '.join(errors)}); try "
-        "interface.downsample, interface.smoothing false or other mesh sizes"
+        f"gmsh could not mesh the stack {name} ({'; '.join(errors)}); voids only 1-2 voxels "
+        "thick are the usual cause: remove them from the segmentation, or try other mesh sizes"
     )
 
 
@@ -88,14 +88,17 @@ def generate_stack(
     placed = place(load_stack(spec), side, thickness, spec.where)
     sizes = resolve_stack_sizes(placed, side, opts)
     surf, model, scale, failed = _mesh_surfaces(placed, sizes, opts.smoothing, spec.path.stem)
-    info = surface_report(model, (side / UM) ** 2) | quality(model.volumes) | surf.report
+    info = surface_report(model, (side / UM) ** 2) | quality(model.volumes)
     voids = placed.roles == ROLES.index("void")
     info["pore_count"] = int(ndimage.label(voids)[1])
     info["feature_counts"] = {"pores": info["pore_count"]}
-    info["pore_volume_m3"] = float(voids.sum() * np.prod(placed.voxel_um) * UM**3)
+    info["pore_volume_m3"] = info["gap_volume_m3"] = float(
+        voids.sum() * np.prod(placed.voxel_um) * UM**3
+    )
+    info["thin_gap_area_fraction"] = 0.0
     info["mesh_sizes_m"] = {k: v * UM for k, v in vars(sizes).items()}
-    info["smoothing_scale"] = scale
-    info["meshing_retries"] = failed
+    # what the stack was and how it was meshed, in the report's free-form section
+    info["plan"] = surf.report | {"smoothing_scale": scale, "meshing_retries": failed}
     if info["quality_min_sicn"] <= 0:
         raise GeometryError(
             "the stack mesh has inverted elements (minSICN <= 0); change mesh sizes"

@@ -27,6 +27,10 @@ from eisfem.geometry.placement import (
 from eisfem.geometry.plan import UM, Caps, HeightMap, InterfacePlan, Layer, constant_height
 
 DEFAULT_CLEARANCE = 0.1  # default min_distance between rims, in disk radii
+# A half-spheroid's profile is a square root at its rim, z ≈ h·sqrt(2δ/r), which second-order
+# geometry follows only with small rim elements s. Measured on 5 caps (r = 15 µm, h = 3 µm):
+# cap area error −5e-4 at s = r/12 (38k cells), −3.7e-5 at r/24 (82k), −1.4e-5 at r/32 (120k).
+SPHEROID_RIM_PER_RADIUS = 24
 
 
 MAX_LATTICE_PER_SIDE = 200  # 40 000 features: far beyond what meshes on a workstation
@@ -216,6 +220,8 @@ def plan_pores(electrode: Electrode, p: Any) -> InterfacePlan:
         heights = np.full(len(disks), h)
         plan.layers.append(Layer("gap", disks=disks, heights=heights, edge_size=edges))
     if p.shape != "cylinder":
+        if p.shape == "ellipsoid":
+            edges = np.minimum(edges, disks[:, 2] / SPHEROID_RIM_PER_RADIUS)
         caps = Caps(p.shape, disks, h, edges)
         if thin:
             plan.height_map = cap_height_map(caps, p.min_gap / UM)

@@ -63,17 +63,24 @@ def _measures(spec: UserMeshSpec, points, tets, tet_role, surfaces) -> dict[str,
     pore_tets = tets[tet_role == VOLUME_ROLES.index(tags.PORE)]
     floors = area.get(tags.PORE_FLOOR, 0.0) + area.get(tags.WE_GAP, 0.0)
     pore_volume = float(np.abs(signed_volumes(points, pore_tets)).sum()) * u**3
+    thin = area.get(tags.WE_GAP, 0.0)
     return {
         "electrode_area_m2": electrode,
-        "electrode_area_source": "given" if spec.electrode_area is not None else "projected",
         "pore_count": (pores := _pore_count(pore_tets)),
         "feature_counts": {"pores": pores},
         "contact_area_m2": area.get(tags.WE_CONTACT, 0.0),
         "contact_fraction": area.get(tags.WE_CONTACT, 0.0) / electrode,
         "gap_fraction": floors / electrode,
         "pore_area_fraction": area.get(tags.PORE_FLOOR, 0.0) / electrode,
+        "thin_gap_area_fraction": thin / electrode,
         "pore_volume_m3": pore_volume,
-        "surface_areas_m2": area,
+        "gap_volume_m3": pore_volume + thin * (spec.gap_height or 0.0),
+        "mesh_sizes_m": {},  # the user's mesh: eisfem chose no sizes
+        "plan": {
+            "mesh_file": str(spec.path),
+            "electrode_area": "given" if spec.electrode_area is not None else "projected",
+            "surface_areas_m2": area,
+        },
     }
 
 

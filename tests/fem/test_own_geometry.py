@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from eisfem.config import parse_config
+from eisfem.core.errors import ConfigError
 from eisfem.geometry import tags
 from eisfem.geometry.image_stack.bundle import StackMeshOptions, generate_stack
 from eisfem.geometry.image_stack.stack import StackSpec
@@ -123,3 +124,37 @@ def test_user_mesh_round_trip(tmp_path):
         assert b.info["contact_fraction"] == pytest.approx(
             bundle.info["contact_fraction"], rel=2e-3
         )
+
+
+def test_user_mesh_thin_gaps(tmp_path):
+    """Thin gaps of a user's mesh (we_gap triangles with `cell.gap_height`) carry the same
+    surface admittance as eisfem's own thin-gap pores of that height."""
+    raw = {
+        "name": "thin",
+        "cell": {"shape": "patch", "side": "20 um", "thickness": "5 um"},
+        "interface": {
+            "kind": "pores",
+            "radius": "7 um",
+            "height": "100 nm",
+            "spacing": "20 um",
+            "gap_model": "thin",
+        },
+        "materials": MATERIALS,
+        "solver": {"degree": 1},
+    }
+    cfg = parse_config(raw)
+    z0 = build_system(cfg, build_mesh(cfg, tmp_path / "mesh.msh")).direct_impedance(FREQS)
+    cell = {
+        "shape": "mesh",
+        "path": str(tmp_path / "mesh.msh"),
+        "units": "1 um",
+        "volumes": {"electrolyte": "electrolyte"},
+        "surfaces": {r: r for r in ("we_contact", "we_gap", "ce")},
+        "gap_height": "100 nm",
+    }
+    user = parse_config({k: v for k, v in raw.items() if k != "interface"} | {"cell": cell})
+    z = build_system(user, build_mesh(user)).direct_impedance(FREQS)
+    assert np.allclose(z, z0, rtol=1e-10, atol=0)
+    without = cell | {"gap_height": None}
+    with pytest.raises(ConfigError, match="gap_height is required"):
+        parse_config({k: v for k, v in raw.items() if k != "interface"} | {"cell": without})

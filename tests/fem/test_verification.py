@@ -7,8 +7,6 @@ where the FE space contains the exact solution (the layered slab), expects at ro
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -16,7 +14,7 @@ from eisfem.config import load_config, parse_config
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.materials import EPS0
-from tests.helpers import DEMO, nzsp
+from tests.helpers import DEMO, flux_tube_disk_resistance, nzsp
 
 SIGMA = 0.55  # S/m, the electrolyte of nzsp()
 
@@ -24,17 +22,6 @@ SIGMA = 0.55  # S/m, the electrolyte of nzsp()
 def solved(raw: dict):
     cfg = parse_config(raw)
     return cfg, build_system(cfg, build_mesh(cfg))
-
-
-def flux_tube_disk_resistance(sigma: float, a: float, R: float, L: float) -> float:
-    """Equipotential disk of radius a centred on the end of a cylinder (radius R, length L ≥ 2R)
-    whose far end is the counter electrode: Newman's 1/(4σa) times the flux-tube constriction
-    factor ψ(a/R) (Gibson's series for the isopotential contact), plus the tube's 1D resistance.
-    The higher modes decay as exp(−3.83 L/R), below 1e-3 for L = 2R.
-    """
-    e = a / R
-    psi = 1 - 1.40925 * e + 0.29591 * e**3 + 0.05254 * e**5 + 0.02105 * e**7 + 0.01107 * e**9
-    return psi / (4 * sigma * a) + L / (sigma * math.pi * R**2)
 
 
 def test_newman_disk_converges_to_closed_form():

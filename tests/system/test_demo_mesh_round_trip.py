@@ -34,3 +34,37 @@ def test_demo_through_vtu(tmp_path):
     z = build_system(user, bundle).direct_impedance(freqs)
     assert np.max(np.abs(z - z_demo) / np.abs(z_demo)) < 1e-10
     assert bundle.electrode_area == pytest.approx(demo.electrode_area, rel=1e-12)
+
+
+def test_user_mesh_run_folder(tmp_path):
+    """`eisfem run` on a user's mesh writes a complete run folder with the geometry report."""
+    import json
+
+    from eisfem.cli import main
+
+    raw = {
+        "name": "pores",
+        "cell": {"shape": "patch", "side": "20 um", "thickness": "5 um"},
+        "interface": {"kind": "pores", "radius": "7 um", "height": "1 um", "spacing": "20 um"},
+        "materials": {"electrolyte": {"conductivity": 0.55, "permittivity": 30}},
+        "solver": {"degree": 1},
+    }
+    build_mesh(parse_config(raw), tmp_path / "mesh.msh")
+    meshio.write(tmp_path / "mesh.vtu", meshio.read(tmp_path / "mesh.msh"))
+    number = {n: int(v[0]) for n, v in meshio.read(tmp_path / "mesh.msh").field_data.items()}
+    config = tmp_path / "user.yaml"
+    config.write_text(
+        "name: user\n"
+        "cell: {shape: mesh, path: mesh.vtu, units: 1 um,\n"
+        f"  volumes: {{electrolyte: {number['electrolyte']}, pore: {number['pore']}}},\n"
+        f"  surfaces: {{we_contact: {number['we_contact']}, we_metal: {number['we_metal']},"
+        f" ce: {number['ce']}}}}}\n"
+        "materials: {electrolyte: {conductivity: 0.55, permittivity: 30}}\n"
+        "frequencies: {max: 1 GHz, min: 1 kHz, points_per_decade: 1}\n"
+        "solver: {degree: 1}\n"
+    )
+    out = tmp_path / "run"
+    assert main(["run", str(config), "--out", str(out), "--quiet"]) == 0
+    geometry = json.loads((out / "summary.json").read_text())["geometry"]
+    assert 0 < geometry["contact_fraction"] < 1
+    assert geometry["plan"]["electrode_area"] == "projected"

@@ -41,8 +41,7 @@ def test_alias_bomb_is_refused_by_the_cli(tmp_path):
     print(f"alias bomb refused in {time.perf_counter() - t0:.2f} s (process start included)")
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        f"eisfem: error: {bomb}: expands to more than {safe_yaml.MAX_NODES} values "
-        "(nested aliases)"
+        f"eisfem: error: {bomb}: expands to more than {safe_yaml.MAX_NODES} values (nested aliases)"
     ]
 
 
@@ -96,9 +95,7 @@ def test_slurm_injection_is_refused(options, field):
         SlurmOptions(**options)
 
 
-@pytest.mark.parametrize(
-    "time_limit", ["30", "30:00", "2:00:00", "1-0", "1-12:00", "1-00:00:00"]
-)
+@pytest.mark.parametrize("time_limit", ["30", "30:00", "2:00:00", "1-0", "1-12:00", "1-00:00:00"])
 def test_slurm_time_formats_are_accepted(time_limit):
     SlurmOptions(partition="gpu,cpu", time=time_limit, extra=["--mem=8G", "--qos=normal"])
 

@@ -1,0 +1,1 @@
+"""Inverse problems: from a measured spectrum back to the morphology (``eisfem fit``)."""
