@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from eisfem.core import owned
 from eisfem.core.errors import EisfemError
 from eisfem.inverse.evaluate import mesh_of
 from eisfem.inverse.fit import METHOD, Estimate, estimate, pin_mesh
@@ -62,6 +63,8 @@ def claim(folder: Path) -> None:
         )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).touch()
+    if owned.read_stamp(folder) is None:
+        owned.stamp(folder, "fit")  # eisfem's common marker: a comparison may write here
 
 
 def run_fit(
