@@ -388,6 +388,7 @@ def test_one_runner_per_folder_and_dry_run(tmp_path, capsys):
 
     from eisfem.batch.runner import run_sweep
     from eisfem.core.errors import EisfemError
+    from eisfem.core.owned import stamp
 
     raw = sweep_of({"grid": {"interface.radius": ["10 um", "15 um"]}})
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(raw))
@@ -397,6 +398,7 @@ def test_one_runner_per_folder_and_dry_run(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
     folder = SweepDir(tmp_path / "o")
     folder.root.mkdir()
+    stamp(folder.root, "sweep")  # a sweep folder eisfem made, held by another runner
     with open(folder.root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another runner holds the folder
         with pytest.raises(EisfemError, match="another eisfem sweep is running"):
