@@ -19,8 +19,8 @@ import numpy as np
 from eisfem.core.errors import GeometryError
 from eisfem.geometry import tags
 from eisfem.geometry.image_stack.placement import StackSurfaces
+from eisfem.geometry.sizing import GRADING  # size growth per unit distance, as everywhere
 
-GRADING = 0.3  # size growth per unit distance, as for the parametric geometries
 SEED = 1
 FEATURE_ANGLE = np.pi / 4  # surfaces split at sharper creases (the box edges)
 

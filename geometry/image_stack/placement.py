@@ -15,6 +15,7 @@ gmsh cannot mesh the result).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
@@ -35,10 +36,10 @@ class StackSurfaces:
     points: np.ndarray
     groups: dict[str, np.ndarray]  # role -> triangles (k, 3) into points
     bounds: dict[str, list[str]]  # role -> volume roles on its sides ("electrolyte", "pore")
-    report: dict[str, float]
+    report: dict[str, Any]  # stack size, voxel size, surface triangles
 
 
-def _crop_to_patch(roles: np.ndarray, voxel, side: float, where: str) -> np.ndarray:
+def _crop_to_patch(roles: np.ndarray, voxel, side: float) -> np.ndarray:
     out = roles
     for axis, name in ((0, "x"), (1, "y")):
         n = side / voxel[axis]
@@ -136,7 +137,7 @@ class Placement:
 def place(stack: Stack, side: float, thickness: float, where: str = "interface") -> Placement:
     """Crop ``stack`` to a patch of ``side`` (m) and place its mean electrolyte surface at
     ``thickness`` (m) above the counter electrode; refuses stacks that do not fit."""
-    roles = _crop_to_patch(stack.roles, stack.voxel, side, where)
+    roles = _crop_to_patch(stack.roles, stack.voxel, side)
     bottom = _check_layers(roles, where)
     vox = tuple(v / UM for v in stack.voxel)
     is_e = roles == ROLES.index("electrolyte")

@@ -96,6 +96,7 @@ def test_user_mesh_round_trip(tmp_path):
         "interface": {"kind": "pores", "radius": "7 um", "height": "1 um", "spacing": "20 um"},
         "materials": MATERIALS,
         "solver": {"degree": 1},
+        "mesh": {"geometry_order": 1},  # linear tetrahedra: what user meshes may hold
     }
     cfg = parse_config(raw)
     bundle = build_mesh(cfg, tmp_path / "mesh.msh")
@@ -141,6 +142,7 @@ def test_user_mesh_thin_gaps(tmp_path):
         },
         "materials": MATERIALS,
         "solver": {"degree": 1},
+        "mesh": {"geometry_order": 1},  # linear tetrahedra: what user meshes may hold
     }
     cfg = parse_config(raw)
     z0 = build_system(cfg, build_mesh(cfg, tmp_path / "mesh.msh")).direct_impedance(FREQS)

@@ -13,7 +13,7 @@ from tests.helpers import DEMO
 
 
 def test_demo_through_vtu(tmp_path):
-    cfg = load_config(DEMO)
+    cfg = load_config(DEMO, ["mesh.geometry_order=1"])  # linear tetrahedra (user meshes)
     freqs = np.array([1e9, 1e7, 1e5, 1e3])
     demo = build_mesh(cfg, tmp_path / "demo.msh")
     z_demo = build_system(cfg, demo).direct_impedance(freqs)
@@ -21,6 +21,7 @@ def test_demo_through_vtu(tmp_path):
     meshio.write(tmp_path / "demo.vtu", mesh)  # VTU keeps the numbers, not the names
     number = {name: int(v[0]) for name, v in mesh.field_data.items()}
     raw = read_yaml(DEMO)
+    raw["mesh"] = {"geometry_order": 1}
     del raw["interface"]
     raw["cell"] = {
         "shape": "mesh",
@@ -48,6 +49,7 @@ def test_user_mesh_run_folder(tmp_path):
         "interface": {"kind": "pores", "radius": "7 um", "height": "1 um", "spacing": "20 um"},
         "materials": {"electrolyte": {"conductivity": 0.55, "permittivity": 30}},
         "solver": {"degree": 1},
+        "mesh": {"geometry_order": 1},
     }
     build_mesh(parse_config(raw), tmp_path / "mesh.msh")
     meshio.write(tmp_path / "mesh.vtu", meshio.read(tmp_path / "mesh.msh"))
