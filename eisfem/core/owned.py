@@ -79,10 +79,18 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def check_target(out: Path, kind: str, keep: Iterable[Path] = (), option: str = "--out") -> Path:
+def check_target(
+    out: Path,
+    kind: str,
+    keep: Iterable[Path] = (),
+    option: str = "--out",
+    also: tuple[str, ...] = (),
+) -> Path:
     """``out`` resolved, if eisfem may create it, or replace or resume it as a ``kind`` folder.
 
     ``keep`` are files the command reads (its config): a folder holding one is refused.
+    ``also`` are further kinds of eisfem folder that may be written into (a comparison goes
+    into a fit folder).
     Raises OwnershipError naming ``option`` and what to do otherwise.
     """
     target = out.expanduser().resolve()
@@ -107,7 +115,7 @@ def check_target(out: Path, kind: str, keep: Iterable[Path] = (), option: str = 
                 f"{option} {out} exists and was not made by eisfem (no {MARK} marker); "
                 "give another folder, or move this one away yourself"
             )
-        if found.kind != kind:
+        if found.kind != kind and found.kind not in also:
             raise OwnershipError(
                 f"{option} {out} is an eisfem {found.kind} folder, not a {kind} folder; "
                 "give another folder"

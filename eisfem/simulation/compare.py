@@ -106,7 +106,9 @@ def compare(
     m = read_measured(measured_path, index)
     measured = Spectrum(m.frequency, m.impedance, area if area is not None else CM2)
     result = misfit(simulated, measured)
-    out = owned.check_target(out or run_dir / f"compare-{measured_path.name}", "compare")
+    out = owned.check_target(
+        out or run_dir / f"compare-{measured_path.name}", "compare", also=("fit",)
+    )
     if not out.exists():
         owned.new_partial(out, "compare").rename(out)  # appears already marked
     name = summary.get("name", run_dir.name)
