@@ -83,8 +83,9 @@ class Solved:
         """The interface arc: this spectrum minus the full-contact one (see full_contact)."""
         w = 2 * np.pi * self.spectrum.frequency
         full_dc = float(self.full_contact(0.0, reference_dc)[0].real)
-        return interface_arc(self.spectrum.frequency, self.z,
-                             self.full_contact(w, reference_dc), self.r_dc, full_dc)
+        return interface_arc(
+            self.spectrum.frequency, self.z, self.full_contact(w, reference_dc), self.r_dc, full_dc
+        )
 
 
 def frequencies(cfg: RunConfig) -> np.ndarray:
@@ -146,8 +147,11 @@ def refinement_change(cfg: RunConfig, reference_dc: float | None = None) -> dict
         "resistance": abs(fine.resistance_ohm_cm2 / coarse.resistance_ohm_cm2 - 1),
         "apex_frequency": abs(fine.apex_frequency_Hz / coarse.apex_frequency_Hz - 1),
     }
-    return {"refine": REFINE, "change": change,
-            "error_estimate": {k: v / (1 - 1 / REFINE) for k, v in change.items()}}
+    return {
+        "refine": REFINE,
+        "change": change,
+        "error_estimate": {k: v / (1 - 1 / REFINE) for k, v in change.items()},
+    }
 
 
 def savefig(fig, name: str) -> Path:
@@ -159,6 +163,7 @@ def savefig(fig, name: str) -> Path:
 
 def markdown_table(name: str, header: list[str], rows: list[list[Any]]) -> Path:
     """``docs/validation/<name>.md``: a table the validation page links to."""
+
     def cell(v: Any) -> str:
         return f"{v:.4g}" if isinstance(v, float) else str(v)
 

@@ -37,8 +37,13 @@ PATH_SCALE = [1.0, 2.5, 7.0]  # spot radius / matched radius along the pressure 
 THIN_GAP_NM = 2.0  # path B end: the gap height that gives the measured C at 4.2 MPa
 BASE = {
     "cell": {"shape": "patch", "side": "200 um", "thickness": "2 mm"},
-    "interface": {"kind": "spots", "placement": "single", "radius": "8 um", "height": "30 nm",
-                  "gap_model": "thin"},
+    "interface": {
+        "kind": "spots",
+        "placement": "single",
+        "radius": "8 um",
+        "height": "30 nm",
+        "gap_model": "thin",
+    },
     "materials": {"electrolyte": {"preset": "NZSP-polycrystal"}},
     "solver": {"degree": 2},
     "frequencies": {"max": "100 MHz", "min": "100 Hz", "points_per_decade": 10},
@@ -46,8 +51,15 @@ BASE = {
 
 
 def case(s_um: float, a_um: float, h_nm: float, **extra):
-    return config(BASE, **{"cell.side": f"{s_um} um", "interface.radius": f"{a_um} um",
-                           "interface.height": f"{h_nm} nm"}, **extra)
+    return config(
+        BASE,
+        **{
+            "cell.side": f"{s_um} um",
+            "interface.radius": f"{a_um} um",
+            "interface.height": f"{h_nm} nm",
+        },
+        **extra,
+    )
 
 
 def match(s_um: float) -> dict:
@@ -63,8 +75,9 @@ def match(s_um: float) -> dict:
         calls.append(r)
         return r - full - TARGET_R
 
-    a = math.exp(brentq(excess, math.log(0.5 * a0), math.log(min(2.5 * a0, 0.45 * s_um)),
-                        xtol=2e-3))
+    a = math.exp(
+        brentq(excess, math.log(0.5 * a0), math.log(min(2.5 * a0, 0.45 * s_um)), xtol=2e-3)
+    )
     h = 27.0  # ≈ ε0/(34 nF/cm²): the parallel-plate estimate
     for _ in range(5):
         sv = solve(case(s_um, a, h))
@@ -72,9 +85,16 @@ def match(s_um: float) -> dict:
         if abs(math.log(arc.apex_frequency_Hz / TARGET_F)) < 0.005:
             break
         h *= TARGET_F / arc.apex_frequency_Hz
-    return {"spacing_um": s_um, "radius_um": a, "height_nm": h,
-            "contact_fraction": math.pi * a * a / s_um**2, "dc_evaluations": len(calls),
-            "spots_per_mm2": 1e6 / s_um**2, **arc.as_dict(), "spectrum": sv}
+    return {
+        "spacing_um": s_um,
+        "radius_um": a,
+        "height_nm": h,
+        "contact_fraction": math.pi * a * a / s_um**2,
+        "dc_evaluations": len(calls),
+        "spots_per_mm2": 1e6 / s_um**2,
+        **arc.as_dict(),
+        "spectrum": sv,
+    }
 
 
 def pressure_path(member: dict) -> list[dict]:
@@ -87,8 +107,15 @@ def pressure_path(member: dict) -> list[dict]:
         thin = h0 * (THIN_GAP_NM / h0) ** (k / (len(PATH_SCALE) - 1))
         for variant, h in (("A: fixed gap", h0), ("B: gap thins", thin)):
             arc = solve(case(s, a, h)).interface()
-            rows.append({"variant": variant, "radius_um": a, "height_nm": h,
-                         "contact_fraction": math.pi * a * a / s**2, **arc.as_dict()})
+            rows.append(
+                {
+                    "variant": variant,
+                    "radius_um": a,
+                    "height_nm": h,
+                    "contact_fraction": math.pi * a * a / s**2,
+                    **arc.as_dict(),
+                }
+            )
     return rows
 
 
@@ -97,31 +124,81 @@ def run() -> dict:
     spectra = [m.pop("spectrum") for m in family]
     middle = next(m for m in family if m["spacing_um"] == PATH_SPACING_UM)
     path = pressure_path(middle)
-    low_eps = {"electrolyte": {"preset": "NZSP-polycrystal", "permittivity": 30,
-                               "grain_boundaries": {"permittivity": 30}}}
-    eps30 = solve(case(PATH_SPACING_UM, middle["radius_um"], middle["height_nm"],
-                       materials=low_eps))
-    sensitivity = {"eps_r": 30, "interface_arc": eps30.interface().as_dict(),
-                   "arcs_Hz": [a.apex_frequency_Hz for a in eps30.spectrum.arcs()]}
-    accuracy = refinement_change(case(PATH_SPACING_UM, middle["radius_um"],
-                                      middle["height_nm"]))
-    out = {"family": family, "path": path, "permittivity_sensitivity": sensitivity,
-           "refinement_change": accuracy,
-           "arcs_Hz_of_family": [[a.apex_frequency_Hz for a in s.spectrum.arcs()]
-                                 for s in spectra]}
+    low_eps = {
+        "electrolyte": {
+            "preset": "NZSP-polycrystal",
+            "permittivity": 30,
+            "grain_boundaries": {"permittivity": 30},
+        }
+    }
+    eps30 = solve(
+        case(PATH_SPACING_UM, middle["radius_um"], middle["height_nm"], materials=low_eps)
+    )
+    sensitivity = {
+        "eps_r": 30,
+        "interface_arc": eps30.interface().as_dict(),
+        "arcs_Hz": [a.apex_frequency_Hz for a in eps30.spectrum.arcs()],
+    }
+    accuracy = refinement_change(case(PATH_SPACING_UM, middle["radius_um"], middle["height_nm"]))
+    out = {
+        "family": family,
+        "path": path,
+        "permittivity_sensitivity": sensitivity,
+        "refinement_change": accuracy,
+        "arcs_Hz_of_family": [[a.apex_frequency_Hz for a in s.spectrum.arcs()] for s in spectra],
+    }
     write_json("item2_pressure", out)
     figures(family, spectra, path)
-    markdown_table("item2_family", ["spacing (µm)", "spots/mm²", "spot radius (µm)",
-                                    "contact fraction", "gap h (nm)", "R_int (Ω·cm²)",
-                                    "apex (kHz)", "C_int (nF/cm²)"],
-                   [[m["spacing_um"], m["spots_per_mm2"], m["radius_um"], m["contact_fraction"],
-                     m["height_nm"], m["resistance_ohm_cm2"], m["apex_frequency_Hz"] / 1e3,
-                     m["capacitance_F_per_cm2"] * 1e9] for m in family])
-    markdown_table("item2_path", ["path", "spot radius (µm)", "contact fraction", "gap h (nm)",
-                                  "R_int (Ω·cm²)", "apex (kHz)", "C_int (nF/cm²)"],
-                   [[p["variant"], p["radius_um"], p["contact_fraction"], p["height_nm"],
-                     p["resistance_ohm_cm2"], p["apex_frequency_Hz"] / 1e3,
-                     p["capacitance_F_per_cm2"] * 1e9] for p in path])
+    markdown_table(
+        "item2_family",
+        [
+            "spacing (µm)",
+            "spots/mm²",
+            "spot radius (µm)",
+            "contact fraction",
+            "gap h (nm)",
+            "R_int (Ω·cm²)",
+            "apex (kHz)",
+            "C_int (nF/cm²)",
+        ],
+        [
+            [
+                m["spacing_um"],
+                m["spots_per_mm2"],
+                m["radius_um"],
+                m["contact_fraction"],
+                m["height_nm"],
+                m["resistance_ohm_cm2"],
+                m["apex_frequency_Hz"] / 1e3,
+                m["capacitance_F_per_cm2"] * 1e9,
+            ]
+            for m in family
+        ],
+    )
+    markdown_table(
+        "item2_path",
+        [
+            "path",
+            "spot radius (µm)",
+            "contact fraction",
+            "gap h (nm)",
+            "R_int (Ω·cm²)",
+            "apex (kHz)",
+            "C_int (nF/cm²)",
+        ],
+        [
+            [
+                p["variant"],
+                p["radius_um"],
+                p["contact_fraction"],
+                p["height_nm"],
+                p["resistance_ohm_cm2"],
+                p["apex_frequency_Hz"] / 1e3,
+                p["capacitance_F_per_cm2"] * 1e9,
+            ]
+            for p in path
+        ],
+    )
     return out
 
 
@@ -129,16 +206,22 @@ def figures(family: list[dict], spectra: list, path: list[dict]) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.6), layout="constrained")
     for m, sv in zip(family, spectra, strict=True):
         z = sv.z
-        ax.plot(z.real, -z.imag, "-", lw=1.2,
-                label=f"s = {m['spacing_um']} µm, a = {m['radius_um']:.3g} µm, "
-                      f"h = {m['height_nm']:.3g} nm")
+        ax.plot(
+            z.real,
+            -z.imag,
+            "-",
+            lw=1.2,
+            label=f"s = {m['spacing_um']} µm, a = {m['radius_um']:.3g} µm, "
+            f"h = {m['height_nm']:.3g} nm",
+        )
         i = int(np.argmin(np.abs(np.log(sv.spectrum.frequency / TARGET_F))))
         ax.plot(z.real[i], -z.imag[i], "k^", ms=5)
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel("Re Z (Ω·cm²)")
     ax.set_ylabel("−Im Z (Ω·cm²)")
-    ax.set_title("Na|NZSP at ~1 N: four morphologies, one spectrum (triangles: 88 kHz)",
-                 fontsize=10)
+    ax.set_title(
+        "Na|NZSP at ~1 N: four morphologies, one spectrum (triangles: 88 kHz)", fontsize=10
+    )
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     savefig(fig, "item2_family_nyquist")

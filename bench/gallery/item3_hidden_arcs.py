@@ -35,60 +35,113 @@ BASE = {
 def interface(s_um: float, f: float) -> dict:
     if f >= 0.5:
         r = s_um * math.sqrt((1 - f) / math.pi)
-        return {"kind": "pores", "shape": "cylinder", "placement": "single", "height": HEIGHT,
-                "radius": f"{r} um", "min_distance": f"{0.02 * r} um"}
-    return {"kind": "spots", "placement": "single", "height": HEIGHT, "gap_model": "thin",
-            "radius": f"{s_um * math.sqrt(f / math.pi)} um"}
+        return {
+            "kind": "pores",
+            "shape": "cylinder",
+            "placement": "single",
+            "height": HEIGHT,
+            "radius": f"{r} um",
+            "min_distance": f"{0.02 * r} um",
+        }
+    return {
+        "kind": "spots",
+        "placement": "single",
+        "height": HEIGHT,
+        "gap_model": "thin",
+        "radius": f"{s_um * math.sqrt(f / math.pi)} um",
+    }
 
 
 def one(s_um: float, f: float) -> dict:
     thick = min(4 * s_um * 1e-6, PELLET)
-    cfg = config(BASE, **{"cell.side": f"{s_um} um", "cell.thickness": f"{thick} m"},
-                 interface=interface(s_um, f))
+    cfg = config(
+        BASE,
+        **{"cell.side": f"{s_um} um", "cell.thickness": f"{thick} m"},
+        interface=interface(s_um, f),
+    )
     sv = solve(cfg)
     w = 2 * np.pi * sv.spectrum.frequency
     rest = sv.full_contact(w) * (PELLET / thick - 1)  # the rest of the pellet, exact 1D
     arcs = area_spectrum(sv.spectrum.frequency, sv.z + rest).arcs()
     arc = sv.interface()
     tau_gb = 1 / (2 * math.pi * max(a.apex_frequency_Hz for a in arcs))
-    return {"spacing_um": s_um, "contact_fraction": f, "kind": cfg.interface.kind,
-            "separate": len(arcs) > 1, "apexes_Hz": [a.apex_frequency_Hz for a in arcs],
-            "tau_ratio_to_gb": arc.tau_s / tau_gb, **arc.as_dict()}
+    return {
+        "spacing_um": s_um,
+        "contact_fraction": f,
+        "kind": cfg.interface.kind,
+        "separate": len(arcs) > 1,
+        "apexes_Hz": [a.apex_frequency_Hz for a in arcs],
+        "tau_ratio_to_gb": arc.tau_s / tau_gb,
+        **arc.as_dict(),
+    }
 
 
 def run() -> list[dict]:
     rows = [one(s, f) for s in SPACINGS_UM for f in FRACTIONS]
     write_json("item3_hidden_arcs", rows)
     figure(rows)
-    markdown_table("item3_hidden_arcs", ["spacing (µm)", "contact fraction", "kind",
-                                         "R_int (Ω·cm²)", "τ_int/τ_GB", "apexes in window",
-                                         "separate arc"],
-                   [[r["spacing_um"], r["contact_fraction"], r["kind"], r["resistance_ohm_cm2"],
-                     r["tau_ratio_to_gb"], len(r["apexes_Hz"]), "yes" if r["separate"] else "no"]
-                    for r in rows])
+    markdown_table(
+        "item3_hidden_arcs",
+        [
+            "spacing (µm)",
+            "contact fraction",
+            "kind",
+            "R_int (Ω·cm²)",
+            "τ_int/τ_GB",
+            "apexes in window",
+            "separate arc",
+        ],
+        [
+            [
+                r["spacing_um"],
+                r["contact_fraction"],
+                r["kind"],
+                r["resistance_ohm_cm2"],
+                r["tau_ratio_to_gb"],
+                len(r["apexes_Hz"]),
+                "yes" if r["separate"] else "no",
+            ]
+            for r in rows
+        ],
+    )
     return rows
 
 
 def figure(rows: list[dict]) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.8), layout="constrained")
-    for sep, marker, label in ((False, "o", "merged into the GB arc"),
-                               (True, "*", "separate arc")):
+    for sep, marker, label in ((False, "o", "merged into the GB arc"), (True, "*", "separate arc")):
         sel = [r for r in rows if r["separate"] == sep]
         if sel:
-            pts = ax.scatter([r["spacing_um"] for r in sel], [r["contact_fraction"] for r in sel],
-                             c=[math.log10(max(r["resistance_ohm_cm2"], 1e-6)) for r in sel],
-                             marker=marker, s=140 if sep else 60, vmin=-4, vmax=2,
-                             cmap="viridis", edgecolors="k", label=label)
+            pts = ax.scatter(
+                [r["spacing_um"] for r in sel],
+                [r["contact_fraction"] for r in sel],
+                c=[math.log10(max(r["resistance_ohm_cm2"], 1e-6)) for r in sel],
+                marker=marker,
+                s=140 if sep else 60,
+                vmin=-4,
+                vmax=2,
+                cmap="viridis",
+                edgecolors="k",
+                label=label,
+            )
     fig.colorbar(pts, ax=ax, label="log10 R_int (Ω·cm²)")
     for r in rows:
-        ax.annotate(f"{r['tau_ratio_to_gb']:.2g}", (r["spacing_um"], r["contact_fraction"]),
-                    textcoords="offset points", xytext=(6, 4), fontsize=6)
+        ax.annotate(
+            f"{r['tau_ratio_to_gb']:.2g}",
+            (r["spacing_um"], r["contact_fraction"]),
+            textcoords="offset points",
+            xytext=(6, 4),
+            fontsize=6,
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("lattice spacing s (µm)")
     ax.set_ylabel("contact fraction")
-    ax.set_title("Does the interface arc separate from the grain-boundary arc?\n"
-                 "(numbers: τ_int/τ_GB; 27 nm gaps, 2 mm NZSP, window 10 Hz–7 MHz)", fontsize=9)
+    ax.set_title(
+        "Does the interface arc separate from the grain-boundary arc?\n"
+        "(numbers: τ_int/τ_GB; 27 nm gaps, 2 mm NZSP, window 10 Hz–7 MHz)",
+        fontsize=9,
+    )
     ax.legend(fontsize=8, loc="lower left")
     ax.grid(alpha=0.3, which="both")
     savefig(fig, "item3_hidden_arcs")

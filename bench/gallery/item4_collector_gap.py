@@ -30,9 +30,15 @@ WINDOW_HZ = 7e6  # the analyser's highest frequency
 ISLAND_HEIGHTS_NM = [1000]
 BASE = {
     "cell": {"shape": "patch", "side": "500 um", "thickness": "1 mm"},
-    "interface": {"kind": "collector", "pattern": "stripes", "stripe_width": "400 um",
-                  "stripe_period": "500 um", "height": "100 nm", "gap_model": "thin",
-                  "seed": 1},
+    "interface": {
+        "kind": "collector",
+        "pattern": "stripes",
+        "stripe_width": "400 um",
+        "stripe_period": "500 um",
+        "height": "100 nm",
+        "gap_model": "thin",
+        "seed": 1,
+    },
     "materials": {"electrolyte": {"preset": "NZSP-polycrystal"}},
     "solver": {"degree": 2},
     "frequencies": {"max": "100 MHz", "min": "1 Hz", "points_per_decade": 12},
@@ -59,27 +65,52 @@ def one(h_nm: float, islands: bool) -> dict:
     r_se, f_read = apparent_r_se(sv.spectrum.frequency, z, z_full)
     r_se_true, _ = apparent_r_se(sv.spectrum.frequency, z_full, z_full)
     arc = sv.interface()
-    return {"height_nm": h_nm, "islands": islands,
-            "contact_fraction": sv.bundle.info["contact_fraction"],
-            "apparent_r_se_ohm_cm2": r_se, "read_at_Hz": f_read,
-            "full_contact_r_se_ohm_cm2": r_se_true,
-            "arcs_Hz": [a.apex_frequency_Hz for a in area_spectrum(sv.spectrum.frequency,
-                                                                     z).arcs()
-                        if a.apex_frequency_Hz <= WINDOW_HZ],
-            **arc.as_dict()}
+    return {
+        "height_nm": h_nm,
+        "islands": islands,
+        "contact_fraction": sv.bundle.info["contact_fraction"],
+        "apparent_r_se_ohm_cm2": r_se,
+        "read_at_Hz": f_read,
+        "full_contact_r_se_ohm_cm2": r_se_true,
+        "arcs_Hz": [
+            a.apex_frequency_Hz
+            for a in area_spectrum(sv.spectrum.frequency, z).arcs()
+            if a.apex_frequency_Hz <= WINDOW_HZ
+        ],
+        **arc.as_dict(),
+    }
 
 
 def run() -> list[dict]:
     rows = [one(h, False) for h in HEIGHTS_NM] + [one(h, True) for h in ISLAND_HEIGHTS_NM]
     write_json("item4_collector_gap", rows)
     figure(rows)
-    markdown_table("item4_collector_gap", ["gap h (nm)", "Na islands", "contact fraction",
-                                           "apparent R_SE (Ω·cm²)", "full-contact R_SE",
-                                           "R_int (Ω·cm²)", "C_int (nF/cm²)", "apexes (kHz)"],
-                   [[r["height_nm"], "yes" if r["islands"] else "no", r["contact_fraction"],
-                     r["apparent_r_se_ohm_cm2"], r["full_contact_r_se_ohm_cm2"],
-                     r["resistance_ohm_cm2"], r["capacitance_F_per_cm2"] * 1e9,
-                     ", ".join(f"{f / 1e3:.3g}" for f in r["arcs_Hz"])] for r in rows])
+    markdown_table(
+        "item4_collector_gap",
+        [
+            "gap h (nm)",
+            "Na islands",
+            "contact fraction",
+            "apparent R_SE (Ω·cm²)",
+            "full-contact R_SE",
+            "R_int (Ω·cm²)",
+            "C_int (nF/cm²)",
+            "apexes (kHz)",
+        ],
+        [
+            [
+                r["height_nm"],
+                "yes" if r["islands"] else "no",
+                r["contact_fraction"],
+                r["apparent_r_se_ohm_cm2"],
+                r["full_contact_r_se_ohm_cm2"],
+                r["resistance_ohm_cm2"],
+                r["capacitance_F_per_cm2"] * 1e9,
+                ", ".join(f"{f / 1e3:.3g}" for f in r["arcs_Hz"]),
+            ]
+            for r in rows
+        ],
+    )
     return rows
 
 
@@ -89,15 +120,25 @@ def figure(rows: list[dict]) -> None:
     isl = [r for r in rows if r["islands"]]
     h = [r["height_nm"] for r in plain]
     a1.semilogx(h, [r["apparent_r_se_ohm_cm2"] for r in plain], "o-", label="gaps")
-    a1.semilogx([r["height_nm"] for r in isl], [r["apparent_r_se_ohm_cm2"] for r in isl], "s",
-                ms=8, label="gaps + Na islands")
+    a1.semilogx(
+        [r["height_nm"] for r in isl],
+        [r["apparent_r_se_ohm_cm2"] for r in isl],
+        "s",
+        ms=8,
+        label="gaps + Na islands",
+    )
     a1.axhline(plain[0]["full_contact_r_se_ohm_cm2"], color="0.5", ls=":", label="full contact")
     a1.set_xlabel("gap height (nm)")
     a1.set_ylabel("apparent R_SE (Ω·cm²)")
     a1.set_title("apparent R_SE: Re Z a decade below the GB apex", fontsize=10)
     a2.loglog(h, [r["capacitance_F_per_cm2"] * 1e9 for r in plain], "o-", label="gaps")
-    a2.loglog([r["height_nm"] for r in isl], [r["capacitance_F_per_cm2"] * 1e9 for r in isl],
-              "s", ms=8, label="gaps + Na islands")
+    a2.loglog(
+        [r["height_nm"] for r in isl],
+        [r["capacitance_F_per_cm2"] * 1e9 for r in isl],
+        "s",
+        ms=8,
+        label="gaps + Na islands",
+    )
     a2.set_xlabel("gap height (nm)")
     a2.set_ylabel("C_int (nF/cm²)")
     a2.set_title("interface capacitance falls as the gap grows", fontsize=10)

@@ -45,10 +45,25 @@ BASE = {
     "mesh": {"refine": 1.5},
 }
 COLLECTORS = {
-    "foil": {"kind": "spots", "placement": "random", "radius": "4 um", "area_fraction": 0.05,
-             "height": "1 um", "gap_model": "thin", "seed": 3},
-    "pellet": {"kind": "pores", "shape": "cylinder", "placement": "random", "radius": "4 um",
-               "area_fraction": 0.10, "height": "1 um", "gap_model": "thin", "seed": 3},
+    "foil": {
+        "kind": "spots",
+        "placement": "random",
+        "radius": "4 um",
+        "area_fraction": 0.05,
+        "height": "1 um",
+        "gap_model": "thin",
+        "seed": 3,
+    },
+    "pellet": {
+        "kind": "pores",
+        "shape": "cylinder",
+        "placement": "random",
+        "radius": "4 um",
+        "area_fraction": 0.10,
+        "height": "1 um",
+        "gap_model": "thin",
+        "seed": 3,
+    },
 }
 FOIL_FRACTIONS = [0.2]  # besides the 0.05 of the base case
 
@@ -63,13 +78,16 @@ def distribution(interface: dict, i0: float | None, title: str, panels: list) ->
     if i0 is None:
         problem = AppliedCurrentProblem(system, ideal=[tags.WE_CONTACT])
     else:
-        problem = AppliedCurrentProblem(system, butler_volmer={
-            tags.WE_CONTACT: charge_transfer(cfg.kinetics.we, cfg.temperature)})
+        problem = AppliedCurrentProblem(
+            system,
+            butler_volmer={tags.WE_CONTACT: charge_transfer(cfg.kinetics.we, cfg.temperature)},
+        )
     dc = problem.at_current(J_APPLIED * bundle.electrode_area)
     flux = InterfaceFlux(system)
     focus = ContactFocusing(flux)
-    m = focus.metrics(dc.solution, dc.current, bundle.electrode_area, [1e-6], [2.0, 5.0],
-                      PERCENTILES)
+    m = focus.metrics(
+        dc.solution, dc.current, bundle.electrode_area, [1e-6], [2.0, 5.0], PERCENTILES
+    )
     contact = m["contact_area_m2"] / bundle.electrode_area
     progress(f"DC plating, {interface['kind']}, i0 {i0}, {system.dofs} dofs", start)
     if panels is not None:
@@ -78,9 +96,11 @@ def distribution(interface: dict, i0: float | None, title: str, panels: list) ->
         "contact_fraction": contact,
         "mean_over_contact": m["contact_current_fraction"] / contact,
         **{k: v for k, v in m["percentiles"].items()},
-        "peak": m["peak"], "peak_mesh_sensitivity": m["peak_mesh_sensitivity"],
+        "peak": m["peak"],
+        "peak_mesh_sensitivity": m["peak_mesh_sensitivity"],
         "edge_band_1um_current_fraction": m["bands"][0]["current_fraction"] if m["bands"] else 0,
-        "overpotential_V": dc.voltage, "dofs": system.dofs,
+        "overpotential_V": dc.voltage,
+        "dofs": system.dofs,
     }
 
 
@@ -88,29 +108,54 @@ def run() -> dict:
     out: dict = {"applied_A_m2": J_APPLIED, "i0_base_A_m2": I0_BASE, "cases": []}
     panels: list = []
     for name, interface in COLLECTORS.items():
-        for label, i0 in (("i0 = 20 mA/cm²", I0_BASE), ("i0 = 1 mA/cm²", I0_LOW),
-                          ("primary", None)):
+        for label, i0 in (
+            ("i0 = 20 mA/cm²", I0_BASE),
+            ("i0 = 1 mA/cm²", I0_LOW),
+            ("primary", None),
+        ):
             keep = panels if label.startswith("i0 = 20") else None
             row = distribution(interface, i0, f"{name}, DC plating, {label}", keep)
             out["cases"].append({"collector": name, "kinetics": label, **row})
     for f in FOIL_FRACTIONS:  # the foil's contact fraction: how much amplification gives 5×
         row = distribution(COLLECTORS["foil"] | {"area_fraction": f}, I0_BASE, "", None)
-        out["cases"].append({"collector": f"foil, contact {f:g}", "kinetics": "i0 = 20 mA/cm²",
-                             **row})
+        out["cases"].append(
+            {"collector": f"foil, contact {f:g}", "kinetics": "i0 = 20 mA/cm²", **row}
+        )
     base = {c["collector"]: c for c in out["cases"] if c["kinetics"] == "i0 = 20 mA/cm²"}
     out["ratio_foil_to_pellet"] = {
         k: base["foil"][k] / base["pellet"][k] for k in ("mean_over_contact", "p50", "p90", "p99")
     }
     out["measured_ccd_ratio"] = 6.0 / 1.2
     write_json("item5_anode_free", out)
-    render.current_maps([p for p in panels if p is not None],
-                        savefig_path("item5_current_maps"))
-    markdown_table("item5_anode_free", ["collector", "kinetics", "contact fraction",
-                                        "mean |j|/j_nom on contact", "p50", "p90", "p99",
-                                        "peak (mesh-dep.)", "η (mV)"],
-                   [[c["collector"], c["kinetics"], c["contact_fraction"],
-                     c["mean_over_contact"], c["p50"], c["p90"], c["p99"], c["peak"],
-                     1e3 * c["overpotential_V"]] for c in out["cases"]])
+    render.current_maps([p for p in panels if p is not None], savefig_path("item5_current_maps"))
+    markdown_table(
+        "item5_anode_free",
+        [
+            "collector",
+            "kinetics",
+            "contact fraction",
+            "mean |j|/j_nom on contact",
+            "p50",
+            "p90",
+            "p99",
+            "peak (mesh-dep.)",
+            "η (mV)",
+        ],
+        [
+            [
+                c["collector"],
+                c["kinetics"],
+                c["contact_fraction"],
+                c["mean_over_contact"],
+                c["p50"],
+                c["p90"],
+                c["p99"],
+                c["peak"],
+                1e3 * c["overpotential_V"],
+            ]
+            for c in out["cases"]
+        ],
+    )
     figure(out)
     return out
 
@@ -132,8 +177,7 @@ def figure(out: dict) -> None:
     ax.loglog(x, [1 / v for v in x], "k:", lw=1, label="1 / contact fraction")
     ax.set_xlabel("contact fraction of the collector")
     ax.set_ylabel("|j| / j_nominal on the contact")
-    ax.set_title("Current amplification at the contacts (DC plating, Butler–Volmer)",
-                 fontsize=10)
+    ax.set_title("Current amplification at the contacts (DC plating, Butler–Volmer)", fontsize=10)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
     savefig(fig, "item5_amplification")

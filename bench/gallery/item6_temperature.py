@@ -24,17 +24,26 @@ from eisfem.solvers.arrhenius import apparent_activation_energy
 
 TEMPERATURES_C = [-40.0, 0.0, 40.0]
 GRAIN_SIZES_UM = [0.5, 1.5, 50.0]
-MORPHOLOGY = {"cell": {"shape": "patch", "side": "200 um", "thickness": "2 mm"},
-              "interface": {"kind": "spots", "placement": "single", "radius": "3.39 um",
-                            "height": "26.9 nm", "gap_model": "thin"},
-              "solver": {"degree": 2},
-              "frequencies": {"max": "100 MHz", "min": "10 Hz", "points_per_decade": 10}}
+MORPHOLOGY = {
+    "cell": {"shape": "patch", "side": "200 um", "thickness": "2 mm"},
+    "interface": {
+        "kind": "spots",
+        "placement": "single",
+        "radius": "3.39 um",
+        "height": "26.9 nm",
+        "gap_model": "thin",
+    },
+    "solver": {"degree": 2},
+    "frequencies": {"max": "100 MHz", "min": "10 Hz", "points_per_decade": 10},
+}
 
 
 def series(grain_um: float) -> dict:
     gb = {"grain_size": f"{grain_um} um"}
-    base = config(MORPHOLOGY, materials={"electrolyte": {"preset": "NZSP-polycrystal",
-                                                         "grain_boundaries": gb}})
+    base = config(
+        MORPHOLOGY,
+        materials={"electrolyte": {"preset": "NZSP-polycrystal", "grain_boundaries": gb}},
+    )
     bundle = build_mesh(base)
     rows = []
     for t in TEMPERATURES_C:
@@ -48,25 +57,49 @@ def series(grain_um: float) -> dict:
         / base.materials.electrolyte.grain_boundaries.grain_size,
         "rows": rows,
         "activation_energy_eV": apparent_activation_energy(
-            T, [r["resistance_ohm_cm2"] for r in rows]),
+            T, [r["resistance_ohm_cm2"] for r in rows]
+        ),
         "activation_energy_from_apex_eV": apparent_activation_energy(
-            T, [1 / r["apex_frequency_Hz"] for r in rows]),
+            T, [1 / r["apex_frequency_Hz"] for r in rows]
+        ),
     }
 
 
 def run() -> dict:
-    out = {"series": [series(d) for d in GRAIN_SIZES_UM],
-           "measured": {"activation_energy_eV": 0.37, "apex_minus40C_Hz": 1.4e3,
-                        "capacitance_minus40C_F_per_cm2": 1e-7}}
+    out = {
+        "series": [series(d) for d in GRAIN_SIZES_UM],
+        "measured": {
+            "activation_energy_eV": 0.37,
+            "apex_minus40C_Hz": 1.4e3,
+            "capacitance_minus40C_F_per_cm2": 1e-7,
+        },
+    }
     write_json("item6_temperature", out)
     figure(out)
-    markdown_table("item6_temperature", ["grain size (µm)", "δ/d", "E_a from R_int (eV)",
-                                         "E_a from f_apex (eV)", "R_int at −40 °C (Ω·cm²)",
-                                         "apex at −40 °C (kHz)", "C_int at −40 °C (nF/cm²)"],
-                   [[s["grain_size_um"], s["boundary_fraction"], s["activation_energy_eV"],
-                     s["activation_energy_from_apex_eV"], s["rows"][0]["resistance_ohm_cm2"],
-                     s["rows"][0]["apex_frequency_Hz"] / 1e3,
-                     s["rows"][0]["capacitance_F_per_cm2"] * 1e9] for s in out["series"]])
+    markdown_table(
+        "item6_temperature",
+        [
+            "grain size (µm)",
+            "δ/d",
+            "E_a from R_int (eV)",
+            "E_a from f_apex (eV)",
+            "R_int at −40 °C (Ω·cm²)",
+            "apex at −40 °C (kHz)",
+            "C_int at −40 °C (nF/cm²)",
+        ],
+        [
+            [
+                s["grain_size_um"],
+                s["boundary_fraction"],
+                s["activation_energy_eV"],
+                s["activation_energy_from_apex_eV"],
+                s["rows"][0]["resistance_ohm_cm2"],
+                s["rows"][0]["apex_frequency_Hz"] / 1e3,
+                s["rows"][0]["capacitance_F_per_cm2"] * 1e9,
+            ]
+            for s in out["series"]
+        ],
+    )
     return out
 
 
@@ -75,8 +108,12 @@ def figure(out: dict) -> None:
     for s in out["series"]:
         T = np.array([r["temperature_C"] + 273.15 for r in s["rows"]])
         R = np.array([r["resistance_ohm_cm2"] for r in s["rows"]])
-        a1.semilogy(1000 / T, R / T, "o-",
-                    label=f"d = {s['grain_size_um']:g} µm: {s['activation_energy_eV']:.3f} eV")
+        a1.semilogy(
+            1000 / T,
+            R / T,
+            "o-",
+            label=f"d = {s['grain_size_um']:g} µm: {s['activation_energy_eV']:.3f} eV",
+        )
     a1.set_xlabel("1000 / T (1/K)")
     a1.set_ylabel("R_int / T (Ω·cm²/K)")
     a1.set_title("Arrhenius plot of the constriction arc", fontsize=10)
@@ -84,8 +121,9 @@ def figure(out: dict) -> None:
     a1.grid(alpha=0.3, which="both")
     d = [s["grain_size_um"] for s in out["series"]]
     a2.semilogx(d, [s["activation_energy_eV"] for s in out["series"]], "o-", label="from R_int")
-    a2.semilogx(d, [s["activation_energy_from_apex_eV"] for s in out["series"]], "s--",
-                label="from f_apex")
+    a2.semilogx(
+        d, [s["activation_energy_from_apex_eV"] for s in out["series"]], "s--", label="from f_apex"
+    )
     for y, label in ((0.26, "E_a,bulk"), (0.36, "E_a,GB"), (0.37, "measured E_a,int")):
         a2.axhline(y, color="0.5", lw=0.8, ls=":")
         a2.text(d[-1], y, label, fontsize=7, ha="right", va="bottom")

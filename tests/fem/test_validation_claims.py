@@ -31,8 +31,14 @@ FREQ = {"max": "1 GHz", "min": "1 kHz", "points_per_decade": 8}
 
 
 def _config(cell: dict, interface: dict, electrolyte: dict, **extra):
-    raw = {"cell": cell, "interface": interface, "materials": {"electrolyte": electrolyte},
-           "solver": {"degree": 1}, "frequencies": FREQ, **extra}
+    raw = {
+        "cell": cell,
+        "interface": interface,
+        "materials": {"electrolyte": electrolyte},
+        "solver": {"degree": 1},
+        "frequencies": FREQ,
+        **extra,
+    }
     return parse_config(raw)
 
 
@@ -68,8 +74,13 @@ def test_more_spots_at_constant_contact_area_lower_r_and_tau():
     """[Ortmann2023] §2.2.1, [Ortmann2024] §2.2: a finer distribution of the same contact area
     lowers R_cstr; the gap capacitance stays, so τ_cstr falls with it."""
     arcs = [
-        _arc(_config({"shape": "patch", "side": f"{s} um", "thickness": "60 um"},
-                     {"kind": "spots", "placement": "single", "area_fraction": 0.1, **GAP}, NZSP))
+        _arc(
+            _config(
+                {"shape": "patch", "side": f"{s} um", "thickness": "60 um"},
+                {"kind": "spots", "placement": "single", "area_fraction": 0.1, **GAP},
+                NZSP,
+            )
+        )
         for s in (120, 40)  # 1 and 9 spots on the same (120 µm)²
     ]
     coarse, fine = arcs
@@ -82,9 +93,19 @@ def test_deeper_pores_lower_c_and_tau_not_r():
     """Deeper voids (gap height) keep R_cstr (no current crosses them at DC) and lower
     C_cstr ∝ 1/h ([Ortmann2024] §2.2.1): the arc moves up in frequency."""
     shallow, deep = (
-        _arc(_config({"shape": "patch", "side": "100 um", "thickness": "60 um"},
-                     {"kind": "spots", "placement": "single", "area_fraction": 0.2,
-                      "height": h, "gap_model": "thin"}, NZSP))
+        _arc(
+            _config(
+                {"shape": "patch", "side": "100 um", "thickness": "60 um"},
+                {
+                    "kind": "spots",
+                    "placement": "single",
+                    "area_fraction": 0.2,
+                    "height": h,
+                    "gap_model": "thin",
+                },
+                NZSP,
+            )
+        )
         for h in ("50 nm", "500 nm")
     )
     assert deep.resistance_ohm_cm2 == pytest.approx(shallow.resistance_ohm_cm2, rel=1e-6)
@@ -97,8 +118,13 @@ def _window_arcs(spacing_um: float, fraction: float) -> int:
     thickness = min(4 * spacing_um, 2000)
     cfg = _config(
         {"shape": "patch", "side": f"{spacing_um} um", "thickness": f"{thickness} um"},
-        {"kind": "spots", "placement": "single", "height": "27 nm", "gap_model": "thin",
-         "radius": f"{spacing_um * math.sqrt(fraction / math.pi)} um"},
+        {
+            "kind": "spots",
+            "placement": "single",
+            "height": "27 nm",
+            "gap_model": "thin",
+            "radius": f"{spacing_um * math.sqrt(fraction / math.pi)} um",
+        },
         {"preset": "NZSP-polycrystal"},
         frequencies={"max": "7 MHz", "min": "10 Hz", "points_per_decade": 10},
     )
@@ -130,17 +156,22 @@ def test_constriction_activation_energy_lies_between_bulk_and_gb_and_follows_gb_
             cfg = base.model_copy(update={"temperature": T})
             system = build_system(cfg, bundle)
             medium = electrolyte_medium(cfg.materials.electrolyte, T)
-            r_int.append(system.solve_dc().impedance.real * bundle.electrode_area
-                         - cfg.cell.thickness / medium(0.0).real)
+            r_int.append(
+                system.solve_dc().impedance.real * bundle.electrode_area
+                - cfg.cell.thickness / medium(0.0).real
+            )
         energies.append(apparent_activation_energy(temperatures, r_int))
     fine, coarse = energies
     assert 0.26 < coarse < fine < 0.36
 
 
 def _amplification(interface: dict) -> dict:
-    cfg = _config({"shape": "patch", "side": "60 um", "thickness": "40 um"}, interface,
-                  {"preset": "NBH"}, kinetics={"we": {"exchange_current_density": "20 mA/cm^2"}},
-                  )
+    cfg = _config(
+        {"shape": "patch", "side": "60 um", "thickness": "40 um"},
+        interface,
+        {"preset": "NBH"},
+        kinetics={"we": {"exchange_current_density": "20 mA/cm^2"}},
+    )
     bundle = build_mesh(cfg)
     system = build_system(cfg, bundle)
     bv = {tags.WE_CONTACT: charge_transfer(cfg.kinetics.we, cfg.temperature)}
@@ -155,8 +186,9 @@ def test_a_few_contact_spots_amplify_the_plating_current_more_than_a_conforming_
     """[Deysher2024] ch. 2 and [Tseng2024]: a collector touching at few spots concentrates the
     current (higher local density at equal nominal current) compared with a conforming one."""
     foil = _amplification({"kind": "spots", "placement": "single", "area_fraction": 0.05, **GAP})
-    pellet = _amplification({"kind": "pores", "shape": "cylinder", "placement": "single",
-                             "area_fraction": 0.1, **GAP})
+    pellet = _amplification(
+        {"kind": "pores", "shape": "cylinder", "placement": "single", "area_fraction": 0.1, **GAP}
+    )
     assert foil["mean"] > 5 * pellet["mean"]
     assert foil["p50"] > 5 * pellet["p50"]
     assert foil["p90"] > 5 * pellet["p90"]
