@@ -22,6 +22,9 @@ SMALL = [
     "mesh.refine=0.5",
     "frequencies.points_per_decade=1",
     "output.fields_at_apex=false",
+    # the p-enrichment estimate is tested in tests/fem/test_error_estimate.py; here it would
+    # double the cost of every example for nothing this test checks
+    "accuracy.estimate=false",
 ]
 
 
