@@ -22,7 +22,7 @@ import numpy as np
 from benchlib import Timer, emit, environment, peak_rss_MB, run_child, say
 
 from eisfem.config import parse_config
-from eisfem.geometry.image_stack.synthetic import LABELS, lens_stack
+from eisfem.geometry.image_stack.synthetic import LABELS, lens_stack, random_voids
 from eisfem.simulation.model import build_mesh, build_system
 
 SIDE, DEPTH, TOP = 128.0, 56.0, 8.0  # µm; at 256³ the voxels are 0.5 × 0.5 × 0.25 µm
@@ -31,17 +31,6 @@ FREQS = np.logspace(4, 8, 5)
 
 def voxel_of(n: int) -> tuple[float, float, float]:
     return (SIDE / n, SIDE / n, (DEPTH + TOP) / n)
-
-
-def voids(count: int = 24, seed: int = 5) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    out: list[tuple[float, float, float, float]] = []
-    while len(out) < count:
-        a = rng.uniform(5.0, 15.0)
-        x, y = rng.uniform(-SIDE / 2 + a + 1, SIDE / 2 - a - 1, size=2)
-        if all(np.hypot(x - u, y - v) > a + b + 1 for u, v, b, _ in out):
-            out.append((x, y, a, rng.uniform(1.5, 3.0)))
-    return np.array(out)
 
 
 def case(path: Path, downsample: int, n: int) -> None:
@@ -107,7 +96,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "stack.npy"
         n = args.size
-        np.save(path, lens_stack(SIDE, voxel_of(n), DEPTH, TOP, voids()))
+        np.save(
+            path,
+            lens_stack(SIDE, voxel_of(n), DEPTH, TOP, random_voids(SIDE, 24, (5.0, 15.0), seed=5)),
+        )
         results = {}
         for downsample in (2, 1):
             extra = ["--size", str(n)]

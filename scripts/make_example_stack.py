@@ -13,29 +13,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import tifffile
 
-from eisfem.geometry.image_stack.synthetic import lens_stack
+from eisfem.geometry.image_stack.synthetic import lens_stack, random_voids
 
 OUT = Path(__file__).resolve().parents[1] / "configs" / "stacks" / "lens_voids.tif"
 SIDE, VOXEL, DEPTH, HEIGHT = 60.0, (0.5, 0.5, 0.25), 2.0, 4.0
 
 
-def voids(seed: int = 3, count: int = 7) -> np.ndarray:
-    """Rows (x, y, base radius, cap height) in µm, 1 µm apart and 1 µm inside the patch."""
-    rng = np.random.default_rng(seed)
-    out: list[tuple[float, float, float, float]] = []
-    while len(out) < count:
-        a = rng.uniform(5.0, 12.0)
-        x, y = rng.uniform(-SIDE / 2 + a + 1, SIDE / 2 - a - 1, size=2)
-        if all(np.hypot(x - u, y - v) > a + b + 1 for u, v, b, _ in out):
-            out.append((x, y, a, rng.uniform(1.5, 3.0)))
-    return np.array(out)
-
-
 def main() -> None:
-    stack = lens_stack(SIDE, VOXEL, DEPTH, HEIGHT, voids())
+    stack = lens_stack(SIDE, VOXEL, DEPTH, HEIGHT, random_voids(SIDE, 7, (5.0, 12.0), seed=3))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     tifffile.imwrite(OUT, stack, compression="zlib")
     print(f"{OUT}: {stack.shape} (z, y, x), {OUT.stat().st_size} bytes")

@@ -13,6 +13,22 @@ import numpy as np
 LABELS = {"electrolyte": 0, "void": 1, "metal": 2}
 
 
+def random_voids(
+    side: float, count: int, radius: tuple[float, float], seed: int, height=(1.5, 3.0)
+) -> np.ndarray:
+    """Rows (x, y, base radius, cap height) of ``count`` lens voids on a patch ``side`` wide,
+    radii and heights uniform in the given ranges, 1 unit apart and 1 unit inside the patch
+    (rejection sampling, seeded)."""
+    rng = np.random.default_rng(seed)
+    out: list[tuple[float, float, float, float]] = []
+    while len(out) < count:
+        a = rng.uniform(*radius)
+        x, y = rng.uniform(-side / 2 + a + 1, side / 2 - a - 1, size=2)
+        if all(np.hypot(x - u, y - v) > a + b + 1 for u, v, b, _ in out):
+            out.append((x, y, a, rng.uniform(*height)))
+    return np.array(out)
+
+
 def lens_stack(
     side: float,
     voxel: tuple[float, float, float],
