@@ -44,9 +44,6 @@ from eisfem.geometry.mesh import MeshBundle
 
 TET = 3  # topological dimension: every cell a tetrahedron
 INSIDE = 1e-9  # tolerance of reference coordinates (on a facet, inside a cell)
-QUADRATIC = basix.create_element(
-    basix.ElementFamily.P, basix.CellType.tetrahedron, 2, basix.LagrangeVariant.equispaced
-)  # the coordinate element of the second-order geometry (gmsh's, in DOLFINx's node order)
 
 
 def _vertex_mesh(mesh: dolfinx.mesh.Mesh) -> dolfinx.mesh.Mesh:
@@ -96,7 +93,11 @@ def _reference(straight: dolfinx.mesh.Mesh, parents: np.ndarray, x: np.ndarray) 
 def _lift(coarse: dolfinx.mesh.Mesh, ref: np.ndarray, parents: np.ndarray) -> np.ndarray:
     """Curved positions of points at reference coordinates ``ref`` (cells, points, 3) of the
     parents' quadratic geometry maps."""
-    phi = QUADRATIC.tabulate(0, ref.reshape(-1, 3))[0, :, :, 0].reshape(*ref.shape[:2], -1)
+    degree = coarse.geometry.cmap.degree  # gmsh's equispaced nodes, in DOLFINx's order
+    element = basix.create_element(
+        basix.ElementFamily.P, basix.CellType.tetrahedron, degree, basix.LagrangeVariant.equispaced
+    )
+    phi = element.tabulate(0, ref.reshape(-1, 3))[0, :, :, 0].reshape(*ref.shape[:2], -1)
     nodes = coarse.geometry.x[coarse.geometry.dofmaps[0][parents]]  # (cells, 10, 3)
     return np.einsum("cpk,ckd->cpd", phi, nodes)
 
@@ -158,16 +159,14 @@ def refine_bundle(bundle: MeshBundle, cells: np.ndarray | None = None) -> MeshBu
     coarse = bundle.mesh
     if coarse.topology.cell_type != CellType.tetrahedron:
         raise GeometryError("adaptive refinement needs a tetrahedral mesh (no prisms, hexahedra)")
-    if coarse.geometry.cmap.degree != 2:
-        raise GeometryError("adaptive refinement needs the second-order geometry (mesh order 2)")
     straight = _vertex_mesh(coarse)
     edges = None if cells is None else _marked_edges(coarse, cells)
     fine, parents = dolfinx.mesh.refine(
         straight, edges, partitioner=None, option=RefinementOption.parent_cell
     )[:2]
     parents = _parents(fine, parents)
-    V = fem.functionspace(fine, ("Lagrange", 2))
-    dofs = V.dofmap.list  # (cells, 10): vertices then edges, as the coordinate element
+    V = fem.functionspace(fine, ("Lagrange", coarse.geometry.cmap.degree))
+    dofs = V.dofmap.list  # vertices, then edges: the nodes of the coordinate element
     ref = _reference(straight, parents, V.tabulate_dof_coordinates()[dofs])
     imap = V.dofmap.index_map
     x = np.empty((imap.size_local + imap.num_ghosts, 3))
