@@ -93,7 +93,7 @@ def _reference(straight: dolfinx.mesh.Mesh, parents: np.ndarray, x: np.ndarray) 
 def _lift(coarse: dolfinx.mesh.Mesh, ref: np.ndarray, parents: np.ndarray) -> np.ndarray:
     """Curved positions of points at reference coordinates ``ref`` (cells, points, 3) of the
     parents' quadratic geometry maps."""
-    degree = coarse.geometry.cmap.degree  # gmsh's equispaced nodes, in DOLFINx's order
+    degree = coarse.geometry.cmaps[0].degree  # gmsh's equispaced nodes, in DOLFINx's order
     element = basix.create_element(
         basix.ElementFamily.P, basix.CellType.tetrahedron, degree, basix.LagrangeVariant.equispaced
     )
@@ -165,7 +165,7 @@ def refine_bundle(bundle: MeshBundle, cells: np.ndarray | None = None) -> MeshBu
         straight, edges, partitioner=None, option=RefinementOption.parent_cell
     )[:2]
     parents = _parents(fine, parents)
-    V = fem.functionspace(fine, ("Lagrange", coarse.geometry.cmap.degree))
+    V = fem.functionspace(fine, ("Lagrange", coarse.geometry.cmaps[0].degree))
     dofs = V.dofmap.list  # vertices, then edges: the nodes of the coordinate element
     ref = _reference(straight, parents, V.tabulate_dof_coordinates()[dofs])
     imap = V.dofmap.index_map
