@@ -172,9 +172,9 @@ def refine_bundle(bundle: MeshBundle, cells: np.ndarray | None = None) -> MeshBu
     x = np.empty((imap.size_local + imap.num_ghosts, 3))
     x[dofs] = _lift(coarse, ref, parents)
     node = imap.local_to_global(np.arange(len(x), dtype=np.int32))  # global input node numbers
-    mesh = dolfinx.mesh.create_mesh(
-        coarse.comm, node[dofs], coarse.ufl_domain(), x[: imap.size_local]
-    )
+    # a new UFL domain: one carries its mesh (sharing the coarse one's corrupts both)
+    domain = ufl.Mesh(coarse.ufl_domain().ufl_coordinate_element())
+    mesh = dolfinx.mesh.create_mesh(coarse.comm, node[dofs], domain, x[: imap.size_local])
     cell_values = np.zeros(coarse.topology.index_map(TET).size_local, dtype=np.int32)
     cell_values[bundle.cell_tags.indices] = bundle.cell_tags.values
     cell_tags = _tags(mesh, TET, node[dofs], cell_values[parents])
