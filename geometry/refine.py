@@ -54,7 +54,7 @@ def _vertex_mesh(mesh: dolfinx.mesh.Mesh) -> dolfinx.mesh.Mesh:
     topology.create_connectivity(TET, 0)
     cells = topology.connectivity(TET, 0).array.reshape(-1, 4)
     nodes = np.empty(n, dtype=np.int32)  # geometry node of each vertex: the cells' first four
-    nodes[cells] = mesh.geometry.dofmap[:, :4]
+    nodes[cells] = mesh.geometry.dofmaps[0][:, :4]
     element = fem.coordinate_element(CellType.tetrahedron, 1)
     geometry = dolfinx.mesh.create_geometry(
         vertices,
