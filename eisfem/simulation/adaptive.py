@@ -12,6 +12,7 @@ the target (no refinement lowers it): the summary says which, honestly.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,8 +77,15 @@ def _stop(cfg: RunConfig, estimate: SpatialEstimate, dofs: int, iteration: int) 
     return None
 
 
-def solve(cfg: RunConfig, bundle: MeshBundle, freqs: np.ndarray, console: RunConsole) -> Solved:
-    """The spectrum of ``cfg`` on ``bundle`` (refined to ``accuracy.target`` when set)."""
+def solve(
+    cfg: RunConfig,
+    bundle: MeshBundle,
+    freqs: np.ndarray,
+    console: RunConsole,
+    on_pass: Callable[[dict[str, Any], SpectrumResult, SpatialEstimate], None] | None = None,
+) -> Solved:
+    """The spectrum of ``cfg`` on ``bundle`` (refined to ``accuracy.target`` when set);
+    ``on_pass`` sees each pass's record, spectrum and estimate (a benchmark's error curve)."""
     acc = cfg.accuracy
     if not acc.estimate:
         system, result = _sweep(cfg, bundle, freqs, console, "")
@@ -112,6 +120,8 @@ def solve(cfg: RunConfig, bundle: MeshBundle, freqs: np.ndarray, console: RunCon
                 bundle = refine_bundle(bundle, marked)
             console.info(f"  {step['marked_cells']} cells marked: {bundle.info['cells']} cells")
         step["seconds"] = time.perf_counter() - t0
+        if on_pass is not None:
+            on_pass(step, result, estimate)
         if stop is not None:
             break
     accuracy = estimate.as_dict() | {"per_frequency": estimate.combined}
