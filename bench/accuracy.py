@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
+import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import yaml
@@ -33,8 +36,6 @@ from eisfem.simulation.model import build_mesh
 from eisfem.solvers.materials import EPS0
 
 sys.path.insert(0, str(ROOT))  # the closed form lives with the tests that check against it
-import itertools
-
 from tests.helpers import flux_tube_disk_resistance
 
 SIGMA = 0.55  # S/m: NZSP of the configs
@@ -87,8 +88,8 @@ def uniform(name: str, levels: list[float]) -> list[dict]:
     return points
 
 
-def adaptive(name: str, target: float) -> tuple[list[dict], np.ndarray]:
-    cfg = case_config(name, [f"accuracy.target={target}", "accuracy.max_dofs=250000"])
+def adaptive(name: str, target: float, max_dofs: int) -> tuple[list[dict], np.ndarray]:
+    cfg = case_config(name, [f"accuracy.target={target}", f"accuracy.max_dofs={max_dofs}"])
     freqs = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 1)
     points: list[dict] = []
     t0 = time.perf_counter()
@@ -104,7 +105,10 @@ def adaptive(name: str, target: float) -> tuple[list[dict], np.ndarray]:
                 "reference": estimate.enriched.impedance.copy(),
             }
         )
-        say(f"  adaptive pass {step['iteration']}: {step['dofs']:8d} dofs {points[-1]['s']:7.1f} s")
+        say(
+            f"  adaptive pass {step['iteration']}: {step['dofs']:8d} dofs {points[-1]['s']:7.1f} s,"
+            f" estimate {points[-1]['estimate']:.2e}"
+        )
 
     solve(cfg, build_mesh(cfg), freqs, RunConsole(quiet=True), on_pass=record)
     gc.collect()
@@ -127,13 +131,25 @@ def main() -> None:
     p.add_argument("--level", type=float, default=1e-3, help="true error to reach")
     p.add_argument("--cases", nargs="+", default=["disk", "pores", "spots"])
     p.add_argument("--refine", nargs="+", type=float, default=[1.0, 1.5, 2.0, 2.5])
+    p.add_argument("--target", type=float, default=None, help="default: level / 2")
+    p.add_argument("--max-dofs", type=int, default=120000, help="accuracy.max_dofs")
     p.add_argument("--png", default=None)
+    p.add_argument("--replot", nargs="+", help="only plot the RESULT lines of earlier runs' logs")
     a = p.parse_args()
+    if a.replot:
+        results = [
+            json.loads(line[len("RESULT ") :])
+            for log in a.replot
+            for line in Path(log).read_text().splitlines()
+            if line.startswith("RESULT ")
+        ]
+        plot({r["case"]: r for r in results}, results[0]["level"], a.png)
+        return
     say(f"environment: {environment()}")
     curves = {}
     for name in a.cases:
         say(f"{name}:")
-        ad, freqs = adaptive(name, a.level / 2)
+        ad, freqs = adaptive(name, a.target or a.level / 2, a.max_dofs)
         un = uniform(name, a.refine)
         truth = disk_truth(freqs) if name == "disk" else ad[-1]["reference"]
         for pt in ad + un:
@@ -141,6 +157,11 @@ def main() -> None:
             pt.pop("reference", None)
         t_un, t_ad = time_to(un, a.level), time_to(ad, a.level)
         ratio = t_un / t_ad if t_un and t_ad else None
+        for label, pts in (("uniform", un), ("adaptive", ad)):
+            say(
+                f"  {label:8s} "
+                + ", ".join(f"{q['dofs']}: {q['error']:.2e} in {q['s']:.0f} s" for q in pts)
+            )
         say(
             f"  time to {a.level:g}: uniform {t_un}, adaptive {t_ad}"
             + (f", adaptive is {ratio:.2f}x faster" if ratio else " (not reached by one path)")

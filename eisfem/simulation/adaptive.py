@@ -120,6 +120,10 @@ def solve(
                 bundle = refine_bundle(bundle, marked)
             console.info(f"  {step['marked_cells']} cells marked: {bundle.info['cells']} cells")
         step["seconds"] = time.perf_counter() - t0
+        console.info(
+            f"  pass {step['iteration']}: {step['dofs']} dofs, {step['cells']} cells, estimate "
+            f"{step['combined_error_estimate_max']:.1e}, {step['seconds']:.1f} s"
+        )
         if on_pass is not None:
             on_pass(step, result, estimate)
         if stop is not None:
