@@ -2,7 +2,9 @@
 tag, and the loop brings a disk contact in a pellet below the target, truly.
 
 The true error is known at every frequency for a disk contact on a one-medium pellet:
-Z(ω) = R_dc / (1 + iωε/σ), R_dc the flux-tube closed form (as in test_error_estimate.py).
+Z(ω) = R_dc / (1 + iωε/σ), R_dc the flux-tube closed form (as in test_error_estimate.py). For
+this pellet (contact radius 0.4 × the pellet's) the closed form itself is ~1.3e-3 below the
+converged FE value (P3 on meshes up to 2.9e5 dofs), a tenth of the target tested here.
 """
 
 from __future__ import annotations
