@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from common import config, markdown_table, savefig, solve, write_json
 
+from eisfem.postprocess.interface_arc import apparent_electrolyte_resistance as apparent_r_se
 from eisfem.postprocess.interface_arc import area_spectrum
 
 PELLET = 2e-3  # m
@@ -44,15 +45,6 @@ BASE = {
     "frequencies": {"max": "100 MHz", "min": "1 Hz", "points_per_decade": 12},
 }
 ISLANDS = {"interface.nuclei_radius": "10 um", "interface.nuclei_density": "16 / mm^2"}
-
-
-def apparent_r_se(f: np.ndarray, z: np.ndarray, z_full: np.ndarray) -> tuple[float, float]:
-    """(Re Z, the frequency read): one decade below the full-contact grain-boundary apex."""
-    f_gb = min(a.apex_frequency_Hz for a in area_spectrum(f, z_full).arcs())
-    f_read = f_gb / 10
-    order = np.argsort(f)
-    re = np.interp(np.log(f_read), np.log(f[order]), z.real[order])
-    return float(re), f_read
 
 
 def one(h_nm: float, islands: bool) -> dict:
