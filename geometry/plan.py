@@ -72,7 +72,7 @@ class Filament:
     y: float
     radius: float
     depth: float
-    edge_size: float  # element size at its two circles (rim and tip) and on its wall
+    edge_size: float  # element size at its two circles (rim and tip)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from eisfem.geometry.plan import UM
 from eisfem.geometry.specs import GeometrySpec
 
 GRADING = 0.3  # growth of element size per unit distance from a refined entity
+WALL_PER_RADIUS = 0.5  # element size on a filament's wall (curved P2 nodes follow the wall)
 
 
 @dataclass
@@ -73,7 +74,7 @@ def resolve_sizes(spec: GeometrySpec, built: BuiltModel) -> MeshSizes:
     edge = min(edge, interface)
     k = m.refine
     rims = {} if m.size_edge else {c: s / k for c, s in built.edge_sizes.items()}
-    filament = None if plan.filament is None else plan.filament.edge_size / k
+    filament = None if plan.filament is None else plan.filament.radius * WALL_PER_RADIUS / k
     return MeshSizes(
         bulk / k, interface / k, edge / k, None if gap is None else gap / k, rims, filament
     )

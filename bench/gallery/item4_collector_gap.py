@@ -18,9 +18,12 @@ part of the gaps is not yet shorted by their capacitance at that frequency adds 
 
 from __future__ import annotations
 
+import contextlib
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
-from common import config, markdown_table, savefig, solve, write_json
+from common import Solved, config, error_bars, markdown_table, pm, savefig, solve, write_json
 
 from eisfem.postprocess.interface_arc import apparent_electrolyte_resistance as apparent_r_se
 from eisfem.postprocess.interface_arc import area_spectrum
@@ -44,24 +47,40 @@ BASE = {
     "solver": {"degree": 2},
     "frequencies": {"max": "100 MHz", "min": "1 Hz", "points_per_decade": 12},
 }
+FILAMENT_HEIGHT_NM = 1000
+FILAMENTS = [{"radius": "10 um", "depth": d} for d in ("100 um", "300 um")]
 ISLANDS = {"interface.nuclei_radius": "10 um", "interface.nuclei_density": "16 / mm^2"}
 
 
-def one(h_nm: float, islands: bool) -> dict:
-    cfg = config(BASE, **{"interface.height": f"{h_nm} nm"}, **(ISLANDS if islands else {}))
+def numbers(sv: Solved) -> dict[str, float]:
+    """The table's numbers of one solved case (also read at P3 for their error bars)."""
+    w = 2 * np.pi * sv.spectrum.frequency
+    rest = sv.full_contact(w) * (PELLET / sv.cfg.cell.thickness - 1)
+    r_se, _ = apparent_r_se(sv.spectrum.frequency, sv.z + rest, sv.full_contact(w) + rest)
+    out = {
+        "apparent_r_se_ohm_cm2": r_se,
+        "resistance_ohm_cm2": sv.r_dc - float(sv.full_contact(0.0)[0].real),
+    }
+    with contextlib.suppress(ValueError):  # a deep filament can leave no interface arc
+        out["capacitance_F_per_cm2"] = sv.interface().capacitance_F_per_cm2
+    return out
+
+
+def one(h_nm: float, islands: bool, filament: dict | None = None) -> dict:
+    extra = (ISLANDS if islands else {}) | ({"interface.filament": filament} if filament else {})
+    cfg = config(BASE, **{"interface.height": f"{h_nm} nm"}, **extra)
     sv = solve(cfg)
     w = 2 * np.pi * sv.spectrum.frequency
     rest = sv.full_contact(w) * (PELLET / cfg.cell.thickness - 1)
     z = sv.z + rest
     z_full = sv.full_contact(w) + rest
-    r_se, f_read = apparent_r_se(sv.spectrum.frequency, z, z_full)
-    r_se_true, _ = apparent_r_se(sv.spectrum.frequency, z_full, z_full)
-    arc = sv.interface()
+    r_se_true, f_read = apparent_r_se(sv.spectrum.frequency, z_full, z_full)
     return {
         "height_nm": h_nm,
         "islands": islands,
+        "filament": filament,
         "contact_fraction": sv.bundle.info["contact_fraction"],
-        "apparent_r_se_ohm_cm2": r_se,
+        "filament_area_m2": sv.bundle.info.get("filament_area_m2", 0.0),
         "read_at_Hz": f_read,
         "full_contact_r_se_ohm_cm2": r_se_true,
         "arcs_Hz": [
@@ -69,12 +88,14 @@ def one(h_nm: float, islands: bool) -> dict:
             for a in area_spectrum(sv.spectrum.frequency, z).arcs()
             if a.apex_frequency_Hz <= WINDOW_HZ
         ],
-        **arc.as_dict(),
+        **numbers(sv),
+        "error_estimate": error_bars(numbers, sv),
     }
 
 
 def run() -> list[dict]:
     rows = [one(h, False) for h in HEIGHTS_NM] + [one(h, True) for h in ISLAND_HEIGHTS_NM]
+    rows += [one(FILAMENT_HEIGHT_NM, False, f) for f in FILAMENTS]
     write_json("item4_collector_gap", rows)
     figure(rows)
     markdown_table(
@@ -82,6 +103,7 @@ def run() -> list[dict]:
         [
             "gap h (nm)",
             "Na islands",
+            "filament",
             "contact fraction",
             "apparent R_SE (Ω·cm²)",
             "full-contact R_SE",
@@ -93,11 +115,16 @@ def run() -> list[dict]:
             [
                 r["height_nm"],
                 "yes" if r["islands"] else "no",
+                describe(r["filament"]),
                 r["contact_fraction"],
-                r["apparent_r_se_ohm_cm2"],
+                pm(r["apparent_r_se_ohm_cm2"], r["error_estimate"]["apparent_r_se_ohm_cm2"]),
                 r["full_contact_r_se_ohm_cm2"],
-                r["resistance_ohm_cm2"],
-                r["capacitance_F_per_cm2"] * 1e9,
+                pm(r["resistance_ohm_cm2"], r["error_estimate"]["resistance_ohm_cm2"]),
+                pm(
+                    r.get("capacitance_F_per_cm2", math.nan),
+                    r["error_estimate"].get("capacitance_F_per_cm2"),
+                    1e9,
+                ),
                 ", ".join(f"{f / 1e3:.3g}" for f in r["arcs_Hz"]),
             ]
             for r in rows
@@ -106,10 +133,15 @@ def run() -> list[dict]:
     return rows
 
 
+def describe(filament: dict | None) -> str:
+    return "no" if filament is None else f"r {filament['radius']}, {filament['depth']} deep"
+
+
 def figure(rows: list[dict]) -> None:
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
-    plain = [r for r in rows if not r["islands"]]
+    plain = [r for r in rows if not r["islands"] and not r["filament"]]
     isl = [r for r in rows if r["islands"]]
+    fil = [r for r in rows if r["filament"]]
     h = [r["height_nm"] for r in plain]
     a1.semilogx(h, [r["apparent_r_se_ohm_cm2"] for r in plain], "o-", label="gaps")
     a1.semilogx(
@@ -119,6 +151,14 @@ def figure(rows: list[dict]) -> None:
         ms=8,
         label="gaps + Na islands",
     )
+    for r, marker in zip(fil, ("v", "D"), strict=False):
+        a1.semilogx(
+            r["height_nm"],
+            r["apparent_r_se_ohm_cm2"],
+            marker,
+            ms=8,
+            label=f"gaps + filament ({describe(r['filament'])})",
+        )
     a1.axhline(plain[0]["full_contact_r_se_ohm_cm2"], color="0.5", ls=":", label="full contact")
     a1.set_xlabel("gap height (nm)")
     a1.set_ylabel("apparent R_SE (Ω·cm²)")

@@ -15,7 +15,7 @@ from typing import Any
 
 from eisfem.geometry.plan import UM, Filament, InterfacePlan
 
-EDGE_PER_RADIUS = 6  # element size at the filament's circles and on its wall: radius / 6
+EDGE_PER_RADIUS = 6  # element size at the filament's rim and tip circles: radius / 6
 
 
 def add_filament(plan: InterfacePlan, spec: Any, thickness: float) -> InterfacePlan:
