@@ -9,11 +9,15 @@ that bridge or penetrate lower it; C_int falls as the gap height grows at unchan
 Model: the NZSP polycrystal preset 2 mm thick (the patch is 1 mm thick, the rest added as its
 exact 1D impedance); the collector (Cu with Na where it touches) is lifted off the NZSP in
 stripes 400 µm wide every 500 µm (a delaminated region, 80 % of the area) at gap height h
-(thin-gap model); optionally Na islands (nuclei of 10 µm radius, 16 per mm²) bridging the gap.
+(thin-gap model); optionally Na islands (nuclei of 10 µm radius, 16 per mm²) bridging the gap,
+or a Na filament (radius 10 µm, 100 or 300 µm deep) grown from the collector through the 1 µm
+gap into the NZSP at the centre of each 500 µm patch (4 per mm²): `interface.filament`, a metal
+cylinder whose wall and end face are electrode surfaces.
 The apparent R_SE is Re Z one decade below the grain-boundary apex of the full-contact cell,
 where that cell's spectrum has closed its grain-boundary arc (Re Z there is R_SE to 1 %): what
 an analyst reads as bulk + grain boundaries when the interface arc lies further down. Whatever
 part of the gaps is not yet shorted by their capacitance at that frequency adds to it.
+Every case is solved again at P3 on the same mesh: p-enrichment error bars of the numbers.
 """
 
 from __future__ import annotations

@@ -69,11 +69,13 @@ def series(grain_um: float) -> dict:
     if not fine:
         return out
     energies_p3 = activation_energies(T, fine)
-    rho = enrichment_ratio(MORPHOLOGY["solver"]["degree"])
+    degree = MORPHOLOGY["solver"]["degree"]
+    rho = enrichment_ratio(degree)
     cold, cold_p3 = rows[0], fine[0]
     return out | {
         "error_estimate": {
-            "method": f"p-enrichment P2 → P3 at every temperature, ratio {rho:.3g}",
+            "method": f"p-enrichment P{degree} → P{degree + 1} at every temperature, "
+            f"ratio {rho:.3g}",
             **{k: abs(energies[k] - energies_p3[k]) / (1 - rho) for k in energies},
             **{
                 f"{k}_at_minus40C": abs(cold[k] - cold_p3[k]) / (1 - rho)
