@@ -66,7 +66,9 @@ def numbers(sv: Solved) -> dict[str, float]:
         "resistance_ohm_cm2": sv.r_dc - float(sv.full_contact(0.0)[0].real),
     }
     with contextlib.suppress(ValueError):  # a deep filament can leave no interface arc
-        out["capacitance_F_per_cm2"] = sv.interface().capacitance_F_per_cm2
+        arc = sv.interface()
+        out["capacitance_F_per_cm2"] = arc.capacitance_F_per_cm2
+        out["apex_frequency_Hz"] = arc.apex_frequency_Hz
     return out
 
 
@@ -113,7 +115,8 @@ def run() -> list[dict]:
             "full-contact R_SE",
             "R_int (Ω·cm²)",
             "C_int (nF/cm²)",
-            "apexes (kHz)",
+            "interface apex (kHz)",
+            "apexes of Z (kHz)",
         ],
         [
             [
@@ -128,6 +131,11 @@ def run() -> list[dict]:
                     r.get("capacitance_F_per_cm2", math.nan),
                     r["error_estimate"].get("capacitance_F_per_cm2"),
                     1e9,
+                ),
+                pm(
+                    r.get("apex_frequency_Hz", math.nan),
+                    r["error_estimate"].get("apex_frequency_Hz"),
+                    1e-3,
                 ),
                 ", ".join(f"{f / 1e3:.3g}" for f in r["arcs_Hz"]),
             ]
