@@ -87,3 +87,15 @@ def test_pore_array_of_resolved_flat_gaps():
     }
     effectivity = effectivity_against_finer_mesh(raw)
     assert np.all((effectivity > EFFECTIVITY[0]) & (effectivity < EFFECTIVITY[1])), effectivity
+
+
+def test_single_resolved_thin_gap():
+    """One resolved flat void 100 nm high under a 3 µm radius (h/r = 1/30) on a patch: the
+    gap's rim and its thin layers of elements; the truth is P3 on a twice finer mesh."""
+    raw = {
+        "cell": {"shape": "patch", "side": 10e-6, "thickness": 5e-6},
+        "interface": {"kind": "pores", "radius": 3e-6, "height": 0.1e-6, "spacing": 10e-6},
+        "mesh": {"size_bulk": 2e-6, "size_interface": 0.8e-6, "size_edge": 0.4e-6},
+    }
+    effectivity = effectivity_against_finer_mesh(raw)
+    assert np.all((effectivity > EFFECTIVITY[0]) & (effectivity < EFFECTIVITY[1])), effectivity
