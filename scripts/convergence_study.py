@@ -23,7 +23,9 @@ import numpy as np
 
 from eisfem.config import load_config
 from eisfem.postprocess.focusing import ContactFocusing
+from eisfem.simulation.adaptive import solve
 from eisfem.simulation.cell_terms import charge_transfer
+from eisfem.simulation.console import RunConsole
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.applied_current import AppliedCurrentProblem
 from eisfem.solvers.interface_current import InterfaceFlux
@@ -37,15 +39,47 @@ OVERRIDES = [
 ]
 FREQUENCIES = (1e3, 8e6, 3e8)  # Hz: charge-transfer plateau, constriction apex, bulk apex
 MARKER = "<!-- table: written by scripts/convergence_study.py -->"
+ADAPTIVE_MARKER = "<!-- adaptive table: written by scripts/convergence_study.py --adaptive -->"
 
 
 def study(refine: float) -> dict:
     cfg = load_config(ROOT / "configs" / "demo.yaml", [*OVERRIDES, f"mesh.refine={refine}"])
     t0 = time.perf_counter()
     bundle = build_mesh(cfg)
-    system = build_system(cfg, bundle)
+    row = measure(cfg, build_system(cfg, bundle), f"refine {refine:g}")
+    row["seconds"] = time.perf_counter() - t0
+    return row
+
+
+def adaptive_study(target: float, passes: int) -> list[dict]:
+    """One row per pass of ``accuracy.target`` (the meshes it refines, the default first);
+    time: from meshing to the end of that pass's refinement, without the metrics."""
+    cfg = load_config(
+        ROOT / "configs" / "demo.yaml",
+        [*OVERRIDES, f"accuracy.target={target}", f"accuracy.max_iterations={passes}"],
+    )
+    rows: list[dict] = []
+    t0 = time.perf_counter()
+    spent = 0.0  # seconds of the metrics, not counted
+
+    def on_pass(step, result, estimate) -> None:
+        nonlocal spent
+        t1 = time.perf_counter()
+        rows.append(measure(cfg, result.system, f"pass {step['iteration']}"))
+        rows[-1] |= {"estimate": step["combined_error_estimate_max"], "seconds": t1 - t0 - spent}
+        spent += time.perf_counter() - t1
+        print(f"pass {step['iteration']}: {step['dofs']} dofs", flush=True)
+
+    solve(cfg, build_mesh(cfg), np.array(FREQUENCIES), RunConsole(quiet=True), on_pass=on_pass)
+    return rows
+
+
+def measure(cfg, system, label: str) -> dict:
+    """Z at the study's frequencies and the focusing metrics on ``system``'s mesh."""
+    bundle = system.bundle
+    t0 = time.perf_counter()
     area = bundle.electrode_area
-    row: dict = {"refine": refine, "cells": bundle.info["cells"], "dofs": system.dofs}
+    row: dict = {"label": label, "cells": bundle.info["cells"], "dofs": system.dofs}
     solutions = {f: system.solve(2 * np.pi * f) for f in FREQUENCIES}
     row["Z"] = {f: s.impedance * area * 1e4 for f, s in solutions.items()}  # Ω·cm²
     row["Z"][0.0] = system.solve_dc().impedance * area * 1e4
@@ -77,7 +111,7 @@ def steps(values: list[float]) -> list[str]:
 
 
 def table(rows: list[dict]) -> str:
-    heads = [f"refine {r['refine']:g}" for r in rows]
+    heads = [r["label"] for r in rows]
     lines = [
         "| quantity | " + " | ".join(heads) + " | change per step |",
         "|---|" + "---|" * (len(rows) + 1),
@@ -112,6 +146,8 @@ def table(rows: list[dict]) -> str:
             add(f"{case}: area share above {k} × j_nominal", [m["area_share_above"][k] for m in ms])
         add(f"{case}: peak \\|j\\|/j_nominal", [m["peak"] for m in ms])
         add(f"{case}: peak_mesh_sensitivity", [m["peak_mesh_sensitivity"] for m in ms])
+    if "estimate" in rows[0]:
+        add("estimated relative error of Z (max)", [r["estimate"] for r in rows], "{:.2e}")
     add("time (s, incl. meshing)", [r["seconds"] for r in rows], "{:.0f}")
     return "\n".join(lines)
 
@@ -119,10 +155,14 @@ def table(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--refine", type=float, nargs="+", default=[1.0, 1.41, 2.0])
+    parser.add_argument("--adaptive", type=float, help="accuracy.target: meshes of its passes")
+    parser.add_argument("--passes", type=int, default=3, help="most passes with --adaptive")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     rows = []
-    for refine in args.refine:
+    if args.adaptive:
+        rows = adaptive_study(args.adaptive, args.passes)
+    for refine in [] if args.adaptive else args.refine:
         rows.append(study(refine))
         print(
             f"refine {refine:g}: {rows[-1]['dofs']} dofs, {rows[-1]['seconds']:.0f} s", flush=True
@@ -130,10 +170,14 @@ def main() -> None:
     text = table(rows)
     print(text)
     if args.out:
-        # the reading of the table above the marker is written by hand: keep it
+        # the reading above each table is written by hand: keep it, replace only the table
+        marker = ADAPTIVE_MARKER if args.adaptive else MARKER
         old = args.out.read_text() if args.out.exists() else ""
-        head = old[: old.index(MARKER)] if MARKER in old else ""
-        args.out.write_text(f"{head}{MARKER}\n\n{text}\n")
+        head = old[: old.index(marker)] if marker in old else old + "\n"
+        rest = old[old.index(marker) :] if marker in old else ""
+        other = ADAPTIVE_MARKER if marker == MARKER else MARKER
+        tail = rest[rest.index(other) :] if other in rest else ""
+        args.out.write_text(f"{head}{marker}\n\n{text}\n\n{tail}".rstrip() + "\n")
 
 
 if __name__ == "__main__":

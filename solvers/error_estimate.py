@@ -53,6 +53,7 @@ class SpatialEstimate:
     enriched_dofs: int
     ratio: float
     report: dict[str, Any] = field(default_factory=dict)
+    enriched: SpectrumResult | None = None  # the degree p + 1 sweep (local indicators use it)
 
     @property
     def combined(self) -> np.ndarray:
@@ -107,4 +108,5 @@ def estimate_spatial_error(result: SpectrumResult, tolerance: float) -> SpatialE
         enriched.dofs,
         ratio,
         report,
+        fine,
     )

@@ -129,6 +129,28 @@ class AccuracySettings(Model):
         description="Estimate the discretisation error of Z at every frequency by a second "
         "sweep at degree + 1 on the same mesh (p-enrichment; the dominant extra cost of a run)",
     )
+    target: float | None = Field(
+        None,
+        ge=1e-4,
+        lt=0.5,
+        description="Relative error of Z to refine for: the mesh is refined adaptively where "
+        "the estimate is made until it is below the target at every frequency (unset: no "
+        "refinement). Not below 1e-4, the accuracy of the curved geometry the refined mesh keeps",
+    )
+    max_iterations: int = Field(
+        8, ge=1, le=30, description="Most solve-estimate-refine passes of accuracy.target"
+    )
+    max_dofs: int = Field(
+        2_000_000,
+        ge=1000,
+        description="accuracy.target stops refining once a mesh has this many dofs (degree p)",
+    )
+
+    @model_validator(mode="after")
+    def _estimated(self) -> AccuracySettings:
+        if self.target is not None and not self.estimate:
+            raise ValueError("accuracy.target needs accuracy.estimate: true (it refines by it)")
+        return self
 
 
 class FrequencyRange(Model):

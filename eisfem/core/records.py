@@ -35,6 +35,11 @@ OMIT_NONE = "omit_none"
 INLINE = "inline"
 
 
+def record(cls: type) -> type:
+    """Frozen, keyword-only dataclass: records are built once and never edited."""
+    return dataclasses.dataclass(frozen=True, kw_only=True)(cls)
+
+
 def optional(*, doc: str = "") -> Any:
     """A field that defaults to None and is left out of the JSON object when None."""
     return dataclasses.field(default=None, metadata={_KIND: OMIT_NONE, "doc": doc})

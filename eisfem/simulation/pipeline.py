@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import yaml
@@ -20,11 +19,12 @@ from eisfem.core.faults import fault_point
 from eisfem.postprocess.impedance import Spectrum, log_frequencies
 from eisfem.postprocess.paraview import write_fields, write_tags
 from eisfem.postprocess.relaxation_report import relaxation_summary
+from eisfem.simulation import adaptive
 from eisfem.simulation import outputs as results
 from eisfem.simulation.console import RunConsole
 from eisfem.simulation.focusing import focusing_summary
 from eisfem.simulation.jit_cache import guard_jit_cache
-from eisfem.simulation.model import build_mesh, build_system
+from eisfem.simulation.model import build_mesh
 from eisfem.simulation.result import (
     AccuracyRecord,
     DCRecord,
@@ -45,10 +45,9 @@ from eisfem.simulation.summary import (
     versions,
     write_summary,
 )
-from eisfem.solvers.error_estimate import estimate_spatial_error
 from eisfem.solvers.fields import FieldSpaces
 from eisfem.solvers.interface_current import InterfaceFlux
-from eisfem.solvers.spectrum import SpectrumResult, solve_spectrum
+from eisfem.solvers.spectrum import SpectrumResult
 from eisfem.solvers.system import Solution
 
 
@@ -72,20 +71,6 @@ def _field_solutions(
             unique.append(f)
     solutions = [dc] if cfg.output.fields_at_dc else []
     return solutions + [result.solution(f) for f in unique]
-
-
-def _accuracy(cfg: RunConfig, result: SpectrumResult, console: RunConsole) -> dict[str, Any]:
-    """The error estimates of the spectrum (with ``per_frequency``: the combined estimate at
-    each frequency, when the spatial error is estimated)."""
-    if not cfg.accuracy.estimate:
-        return {
-            "method": "none (accuracy.estimate is false): the discretisation error is unknown",
-            "sweep_error_estimate_max": float(result.error_estimate().max()),
-        }
-    with console.stage(f"error estimate (P{cfg.solver.degree + 1} on the same mesh)"):
-        estimate = estimate_spatial_error(result, cfg.solver.sweep_tolerance)
-    console.info(f"  estimated relative error of Z: up to {estimate.combined.max():.1e}")
-    return estimate.as_dict() | {"per_frequency": estimate.combined}
 
 
 def run(
@@ -113,31 +98,22 @@ def run(
             f"  {bundle.info['cells']} cells, contact fraction "
             f"{bundle.info['contact_fraction']:.3f}, {bundle.info['pore_count']} pores"
         )
-        with console.stage("assembly"):
-            system = build_system(cfg, bundle)
-        console.info(f"  {system.dofs} dofs (P{cfg.solver.degree})")
         freqs = log_frequencies(
             cfg.frequencies.max, cfg.frequencies.min, cfg.frequencies.points_per_decade
         )
-        with console.stage(f"{cfg.solver.sweep} sweep of {freqs.size} frequencies"):
-            result = solve_spectrum(
-                system,
-                freqs,
-                cfg.solver.sweep,
-                cfg.solver.sweep_tolerance,
-                on_snapshot=lambda s: console.info(f"  solve at {s.frequency_Hz:.4g} Hz"),
-            )
-            spectrum = Spectrum(freqs, result.impedance, bundle.electrode_area)
-            dc = system.solve_dc()
+        solved = adaptive.solve(cfg, bundle, freqs, console)
+        bundle, system, result = solved.bundle, solved.system, solved.result
+        accuracy = solved.accuracy
+        spectrum = Spectrum(freqs, result.impedance, bundle.electrode_area)
+        if "per_frequency" in accuracy:
+            spectrum.error_estimate = accuracy.pop("per_frequency")
+        dc = system.solve_dc()
         if not result.report.get("converged", True):
             console.info(
                 "  [bold]warning[/bold]: the fast sweep stopped at "
                 f"{len(result.report['snapshot_frequencies_Hz'])} solves with an estimated error "
                 f"of {result.report['estimated_max_relative_error']:.1e} (see summary.json)"
             )
-        accuracy = _accuracy(cfg, result, console)
-        if "spatial_error_estimate_max" in accuracy:
-            spectrum.error_estimate = accuracy.pop("per_frequency")
         relaxation = result.relaxation()
         with console.stage("fields"):
             solutions = _field_solutions(cfg, result, spectrum, dc)

@@ -10,7 +10,6 @@ and absent from the file; the schema (``eisfem schema --summary``) is generated 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +19,10 @@ from eisfem.core.records import (
     inline,
     json_schema,
     optional,
+    record,
     renamed,
 )
-
-Number = int | float
-
-
-def record(cls: type) -> type:
-    """Frozen, keyword-only dataclass: records are built once and never edited."""
-    return dataclass(frozen=True, kw_only=True)(cls)
-
+from eisfem.simulation.solver_records import AccuracyRecord, LinearSolverRecord, SweepRecord
 
 # --- spectrum ---------------------------------------------------------------------------------
 
@@ -277,72 +270,6 @@ class CurrentMapRecord:
     titles: list[str]
     mean_abs_jn_A_per_cm2_per_V: list[float]
     files: list[str]
-
-
-# --- solver work ------------------------------------------------------------------------------
-
-
-@record
-class SweepRecord:
-    """The frequency sweep: method, solves and (fast sweep) its error control."""
-
-    tolerance: float | None = optional()
-    converged: bool | None = optional()
-    estimated_max_relative_error: float | None = optional()
-    estimate_calibration: float | None = optional()
-    snapshot_frequencies_Hz: list[float] | None = optional()
-    snapshot_true_errors_of_previous_model: list[float | None] | None = optional()
-    snapshot_estimated_errors_of_previous_model: list[float | None] | None = optional()
-    basis_size: int | None = optional()
-    candidate_frequencies: int | None = optional()
-    seconds: float | None = optional()
-    method: str
-    operator_setups: int
-    operator_solves: int
-
-
-@record
-class AccuracyRecord:
-    """Relative error estimates of Z (|δZ|/|Z|): discretisation (p-enrichment) and sweep."""
-
-    method: str
-    sweep_error_estimate_max: float
-    degree: int | None = optional()
-    enriched_degree: int | None = optional()
-    enriched_dofs: int | None = optional()
-    assumed_error_ratio: float | None = optional(
-        doc="ρ = e_(p+1)/e_p assumed for the rim singularity; the estimate is |Z_p − Z_(p+1)|/(1−ρ)"
-    )
-    spatial_error_estimate_max: float | None = optional()
-    spatial_error_estimate_at_min_frequency: float | None = optional(
-        doc="also the estimate of the DC resistance when the lowest frequency is below every "
-        "relaxation"
-    )
-    combined_error_estimate_max: float | None = optional()
-    enriched_sweep_error_estimate_max: float | None = optional()
-    enriched_operator_solves: int | None = optional()
-    seconds: float | None = optional()
-
-
-@record
-class LinearSolverRecord:
-    """Options, work done and (direct) MUMPS's factor report."""
-
-    method: str
-    setups: int
-    solves: int
-    iterations: int
-    setup_seconds: float
-    solve_seconds: float
-    krylov_rtol: float | None = optional()
-    petsc_options: dict[str, Any] | None = optional()
-    factorization: str | None = optional()
-    mumps_icntl: dict[str, Number] | None = optional()
-    mumps_cntl: dict[str, Number] | None = optional()
-    mumps_infog: dict[str, Number] | None = optional()
-
-
-# --- the run ----------------------------------------------------------------------------------
 
 
 @record

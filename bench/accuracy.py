@@ -1,0 +1,202 @@
+"""True error of Z against wall time: uniform refinement (mesh.refine) vs accuracy.target.
+
+Side by side in one run, on a disk contact in a pellet, the demo pore array and the contact
+spots. The truth is the P3 sweep on the finest adaptive mesh (its own error is about 4/9 of
+that mesh's P2 error: errors well below the final estimate are not resolved, and both paths are
+measured against the same reference). Not the flux-tube closed form of the disk: for a contact
+of 0.4 × the pellet radius it is itself ~1.3e-3 off (P3 on fine meshes converges ~1.3e-3 above
+it; printed as "the reference against the flux-tube closed form"). Uniform refinement
+re-meshes with gmsh at each mesh.refine and sweeps once (no estimate: the cheapest a user could
+do, which favours it); the adaptive time of a pass includes everything up to it (meshing once,
+every sweep, estimate and refinement). The script prints, per case, the time each path needs to
+bring the true error below --level (log interpolation between the two bracketing points) and
+their ratio, and writes the curves as JSON lines and a PNG.
+
+    .venv/bin/python bench/accuracy.py --level 1e-3 --png docs/accuracy-bench.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+from benchlib import ROOT, emit, environment, say
+
+from eisfem.config import RunConfig, load_config, parse_config
+from eisfem.postprocess.impedance import log_frequencies
+from eisfem.simulation.adaptive import solve
+from eisfem.simulation.console import RunConsole
+from eisfem.simulation.model import build_mesh
+from eisfem.solvers.materials import EPS0
+
+sys.path.insert(0, str(ROOT))  # the closed form lives with the tests that check against it
+from tests.helpers import flux_tube_disk_resistance
+
+SIGMA = 0.55  # S/m: NZSP of the configs
+DISK = {"radius": 25e-6, "thickness": 50e-6, "contact": 10e-6}
+
+
+def disk_config(extra: dict) -> RunConfig:
+    return parse_config(
+        {
+            "name": "disk",
+            "cell": {"shape": "cylinder", "radius": DISK["radius"], "thickness": DISK["thickness"]},
+            "interface": {"kind": "disk", "radius": DISK["contact"]},
+            "materials": {"electrolyte": {"conductivity": SIGMA, "permittivity": 30}},
+            "frequencies": {"max": 1e11, "min": 1e5, "points_per_decade": 1},
+        }
+        | extra
+    )
+
+
+def disk_truth(freqs: np.ndarray) -> np.ndarray:
+    R = flux_tube_disk_resistance(SIGMA, DISK["contact"], DISK["radius"], DISK["thickness"])
+    return R / (1 + 2j * np.pi * freqs * 30 * EPS0 / SIGMA)
+
+
+def case_config(name: str, overrides: list[str]) -> RunConfig:
+    if name == "disk":
+        extra: dict = {}
+        for o in overrides:
+            key, value = o.split("=")
+            section, field = key.split(".")
+            extra.setdefault(section, {})[field] = yaml.safe_load(value)
+        return disk_config(extra)
+    path = ROOT / "configs" / ("demo.yaml" if name == "pores" else "contact_spots.yaml")
+    return load_config(path, ["frequencies.points_per_decade=1", *overrides])
+
+
+def uniform(name: str, levels: list[float]) -> list[dict]:
+    points = []
+    for r in levels:
+        cfg = case_config(name, [f"mesh.refine={r}", "accuracy.estimate=false"])
+        freqs = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 1)
+        t0 = time.perf_counter()
+        solved = solve(cfg, build_mesh(cfg), freqs, RunConsole(quiet=True))
+        seconds = time.perf_counter() - t0
+        Z = solved.result.impedance.copy()
+        points.append({"refine": r, "dofs": solved.system.dofs, "s": seconds, "Z": Z})
+        say(f"  uniform refine {r:4.2f}: {solved.system.dofs:8d} dofs {seconds:7.1f} s")
+        del solved
+        gc.collect()
+    return points
+
+
+def adaptive(name: str, target: float, max_dofs: int) -> tuple[list[dict], np.ndarray]:
+    cfg = case_config(name, [f"accuracy.target={target}", f"accuracy.max_dofs={max_dofs}"])
+    freqs = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 1)
+    points: list[dict] = []
+    t0 = time.perf_counter()
+
+    def record(step, result, estimate) -> None:
+        points.append(
+            {
+                "pass": step["iteration"],
+                "dofs": step["dofs"],
+                "s": time.perf_counter() - t0,
+                "Z": result.impedance.copy(),
+                "estimate": float(estimate.combined.max()),
+                "reference": estimate.enriched.impedance.copy(),
+            }
+        )
+        say(
+            f"  adaptive pass {step['iteration']}: {step['dofs']:8d} dofs {points[-1]['s']:7.1f} s,"
+            f" estimate {points[-1]['estimate']:.2e}"
+        )
+
+    solve(cfg, build_mesh(cfg), freqs, RunConsole(quiet=True), on_pass=record)
+    gc.collect()
+    return points, freqs
+
+
+def time_to(points: list[dict], level: float) -> float | None:
+    """Wall time at which the error first falls below ``level`` (log-log interpolation)."""
+    for a, b in itertools.pairwise(points):
+        if b["error"] <= level < a["error"]:
+            w = np.log(a["error"] / level) / np.log(a["error"] / b["error"])
+            return float(np.exp((1 - w) * np.log(a["s"]) + w * np.log(b["s"])))
+    if points and points[0]["error"] <= level:
+        return points[0]["s"]
+    return None
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--level", type=float, default=1e-3, help="true error to reach")
+    p.add_argument("--cases", nargs="+", default=["disk", "pores", "spots"])
+    p.add_argument("--refine", nargs="+", type=float, default=[1.0, 1.5, 2.0, 2.5])
+    p.add_argument("--target", type=float, default=None, help="default: level / 2")
+    p.add_argument("--max-dofs", type=int, default=120000, help="accuracy.max_dofs")
+    p.add_argument("--png", default=None)
+    p.add_argument("--replot", nargs="+", help="only plot the RESULT lines of earlier runs' logs")
+    a = p.parse_args()
+    if a.replot:
+        results = [
+            json.loads(line[len("RESULT ") :])
+            for log in a.replot
+            for line in Path(log).read_text().splitlines()
+            if line.startswith("RESULT ")
+        ]
+        plot({r["case"]: r for r in results}, results[0]["level"], a.png)
+        return
+    say(f"environment: {environment()}")
+    curves = {}
+    for name in a.cases:
+        say(f"{name}:")
+        ad, freqs = adaptive(name, a.target or a.level / 2, a.max_dofs)
+        un = uniform(name, a.refine)
+        truth = ad[-1]["reference"]
+        closed = float(np.max(np.abs(truth / disk_truth(freqs) - 1))) if name == "disk" else None
+        for pt in ad + un:
+            pt["error"] = float(np.max(np.abs(pt.pop("Z") / truth - 1)))
+            pt.pop("reference", None)
+        t_un, t_ad = time_to(un, a.level), time_to(ad, a.level)
+        ratio = t_un / t_ad if t_un and t_ad else None
+        for label, pts in (("uniform", un), ("adaptive", ad)):
+            say(
+                f"  {label:8s} "
+                + ", ".join(f"{q['dofs']}: {q['error']:.2e} in {q['s']:.0f} s" for q in pts)
+            )
+        say(
+            f"  time to {a.level:g}: uniform {t_un}, adaptive {t_ad}"
+            + (f", adaptive is {ratio:.2f}x faster" if ratio else " (not reached by one path)")
+        )
+        curves[name] = {"uniform": un, "adaptive": ad}
+        if closed is not None:
+            say(f"  the reference against the flux-tube closed form: {closed:.2e}")
+        emit({"case": name, "level": a.level, "uniform_s": t_un, "adaptive_s": t_ad,
+              "ratio": ratio, "uniform": un, "adaptive": ad, "closed_form": closed})  # fmt: skip
+    if a.png:
+        plot(curves, a.level, a.png)
+
+
+def plot(curves: dict, level: float, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(curves), figsize=(4.2 * len(curves), 3.6), squeeze=False)
+    for ax, (name, c) in zip(axes[0], curves.items(), strict=True):
+        for label, style in (("uniform", "s--"), ("adaptive", "o-")):
+            pts = c[label]
+            ax.loglog([q["s"] for q in pts], [q["error"] for q in pts], style, label=label)
+        ax.axhline(level, color="grey", lw=0.8)
+        ax.set_title(name)
+        ax.set_xlabel("wall time (s)")
+        ax.grid(True, which="both", lw=0.3)
+    axes[0][0].set_ylabel("max true relative error of Z")
+    axes[0][0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Adaptive refinement (accuracy.target): the refined mesh keeps the curved geometry and every
+tag, and the loop brings a disk contact in a pellet below the target, truly.
+
+The true error is known at every frequency for a disk contact on a one-medium pellet:
+Z(ω) = R_dc / (1 + iωε/σ), R_dc the flux-tube closed form (as in test_error_estimate.py). For
+this pellet (contact radius 0.4 × the pellet's) the closed form itself is ~1.3e-3 below the
+converged FE value (P3 on meshes up to 2.9e5 dofs), a tenth of the target tested here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import dolfinx
+import numpy as np
+import pytest
+
+from eisfem.config import parse_config
+from eisfem.core.errors import ConfigError
+from eisfem.geometry import tags
+from eisfem.geometry.refine import refine_bundle
+from eisfem.postprocess.impedance import log_frequencies
+from eisfem.simulation.adaptive import solve
+from eisfem.simulation.console import RunConsole
+from eisfem.simulation.model import build_mesh
+from eisfem.solvers.materials import EPS0
+from tests.helpers import bundle_of, cell_volume, facet_area, flux_tube_disk_resistance, nzsp
+
+EXACT = 1e-4  # curved areas and volumes (the issue's bound, as in test_curved_geometry.py)
+KEPT = 1e-9  # the refined mesh against the coarse one: the same quadratic geometry
+LOWER_EFFECTIVITY = 0.5  # estimate / true error ≥ 0.5 (test_error_estimate.py): true ≤ 2 × est
+SIGMA = 0.55  # S/m, the electrolyte of nzsp()
+DISK = {"kind": "disk", "radius": 10e-6}
+PELLET = {"shape": "cylinder", "radius": 25e-6, "thickness": 50e-6}
+COARSE = {"size_bulk": 12e-6, "size_interface": 5e-6, "size_edge": 3e-6}
+
+
+def near_rim(bundle, radius: float, width: float) -> np.ndarray:
+    """Owned cells whose midpoint is within ``width`` of the circle r = ``radius`` (any z)."""
+    n = bundle.mesh.topology.index_map(3).size_local
+    mid = dolfinx.mesh.compute_midpoints(bundle.mesh, 3, np.arange(n, dtype=np.int32))
+    return np.flatnonzero(np.abs(np.hypot(mid[:, 0], mid[:, 1]) - radius) < width).astype(np.int32)
+
+
+def measures(bundle, facets: list[str], volumes: list[str]) -> dict[str, float]:
+    return {n: facet_area(bundle, n) for n in facets} | {n: cell_volume(bundle, n) for n in volumes}
+
+
+def test_refined_pellet_keeps_its_curved_areas_and_volume():
+    """Uniform and local (rim) refinement, twice: the curved faces stay exact, every tag keeps
+    its area, and the cells grow as bisection makes them."""
+    a, R, L = DISK["radius"], PELLET["radius"], PELLET["thickness"]
+    _cfg, coarse = bundle_of(cell=PELLET, interface=DISK, mesh=COARSE)
+    exact = {
+        tags.WE_CONTACT: math.pi * a**2,
+        tags.INSULATING: math.pi * (R**2 - a**2) + 2 * math.pi * R * L,
+        tags.CE: math.pi * R**2,
+        tags.ELECTROLYTE: math.pi * R**2 * L,
+    }
+    names = [tags.WE_CONTACT, tags.INSULATING, tags.CE]
+    before = measures(coarse, names, [tags.ELECTROLYTE])
+    uniform = refine_bundle(coarse)
+    local = refine_bundle(coarse, near_rim(coarse, a, 3e-6))
+    again = refine_bundle(local, near_rim(local, a, 1e-6))
+    assert uniform.info["cells"] == 8 * coarse.info["cells"]
+    assert coarse.info["cells"] < local.info["cells"] < uniform.info["cells"]
+    assert again.info["cells"] > local.info["cells"]
+    for bundle in (uniform, local, again):
+        after = measures(bundle, names, [tags.ELECTROLYTE])
+        for name, value in after.items():
+            assert value == pytest.approx(before[name], rel=KEPT)
+            assert value == pytest.approx(exact[name], rel=EXACT)
+
+
+def test_refined_pore_array_keeps_its_interior_floors_and_voids():
+    """Resolved flat gaps: interior facets (pore floors, integrated with dS) and void volumes."""
+    _cfg, coarse = bundle_of(
+        cell={"shape": "patch", "side": 10e-6, "thickness": 5e-6},
+        interface={"kind": "pores", "radius": 1.5e-6, "height": 0.2e-6, "spacing": 5e-6},
+        mesh={"size_bulk": 2e-6, "size_interface": 0.8e-6, "size_edge": 0.4e-6},
+    )
+    names = [tags.PORE_FLOOR, tags.WE_CONTACT, tags.WE_METAL, tags.INSULATING]
+    before = measures(coarse, names, [tags.ELECTROLYTE, tags.PORE])
+    n = coarse.mesh.topology.index_map(3).size_local
+    after = measures(refine_bundle(coarse, np.arange(0, n, 3, dtype=np.int32)), names, [])
+    after |= measures(refine_bundle(coarse), [], [tags.ELECTROLYTE, tags.PORE])
+    for name, value in after.items():
+        assert value == pytest.approx(before[name], rel=KEPT)
+    floors = 4 * math.pi * 1.5e-6**2
+    assert after[tags.PORE_FLOOR] == pytest.approx(floors, rel=EXACT)
+
+
+def test_accuracy_target_reached_on_a_disk_contact():
+    """From 2.7e-2 on a coarse mesh to the target 1e-2 in a few passes; the true error at
+    every frequency is then below the target / 0.5 (the estimate's lower effectivity)."""
+    target = 1e-2
+    cfg = parse_config(
+        {
+            "cell": PELLET,
+            "interface": DISK,
+            "materials": nzsp(),
+            "mesh": COARSE,
+            "frequencies": {"max": 1e11, "min": 1e5, "points_per_decade": 1},
+            "accuracy": {"target": target},
+        }
+    )
+    freqs = log_frequencies(1e11, 1e5, 1)
+    solved = solve(cfg, build_mesh(cfg), freqs, RunConsole(quiet=True))
+    acc = solved.accuracy
+    passes = acc["iterations"]
+    assert acc["target_reached"] and acc["adaptive_stop"] == "target reached"
+    assert passes[0]["combined_error_estimate_max"] > 2 * target  # something to refine
+    assert len(passes) >= 2 and passes[-1]["combined_error_estimate_max"] <= target
+    assert [p["dofs"] for p in passes] == sorted(p["dofs"] for p in passes)
+    assert solved.system.dofs == passes[-1]["dofs"] and "marked_cells" not in passes[-1]
+    a, R, L = DISK["radius"], PELLET["radius"], PELLET["thickness"]
+    omega = 2 * np.pi * freqs
+    exact = flux_tube_disk_resistance(SIGMA, a, R, L) / (1 + 1j * omega * 30 * EPS0 / SIGMA)
+    true = np.abs(solved.result.impedance / exact - 1)
+    assert np.all(true < target / LOWER_EFFECTIVITY), true
+    assert np.all(acc["per_frequency"] >= LOWER_EFFECTIVITY * true)
+
+
+def test_accuracy_target_settings():
+    """Below 1e-4 (the accuracy of the kept curved geometry), or without the estimate it
+    refines by: one sentence naming the field."""
+    cfg = parse_config({"cell": PELLET, "materials": nzsp(), "accuracy": {"target": 1e-3}})
+    assert cfg.accuracy.target == 1e-3
+    with pytest.raises(ConfigError, match=r"accuracy\.target: .* 0\.0001"):
+        parse_config({"cell": PELLET, "materials": nzsp(), "accuracy": {"target": 1e-6}})
+    with pytest.raises(ConfigError, match=r"needs accuracy\.estimate"):
+        parse_config(
+            {"cell": PELLET, "materials": nzsp(), "accuracy": {"target": 1e-3, "estimate": False}}
+        )
