@@ -70,6 +70,7 @@ class BuiltModel:
     edge_sizes: dict[int, float] = field(default_factory=dict)  # per-curve size overrides (µm)
     sides: dict[str, SideModel] = field(default_factory=dict)
     pore_count: int = 0
+    filament_faces: list[int] = field(default_factory=list)  # its wall and end face
 
     @property
     def cap_volumes(self) -> list[int]:
@@ -98,6 +99,32 @@ def _blocks(cell: CellSpec) -> tuple[list[tuple[int, str]], float]:
         out.append((_add_block(cell, z, height), role))
         z += height
     return out, z
+
+
+def _add_filament(plan: InterfacePlan, z_we: float) -> int:
+    """The filament's cylinder, from the WE plane down to its depth (a fragment tool)."""
+    f = plan.filament
+    return gmsh.model.occ.addCylinder(f.x, f.y, z_we - f.depth, 0.0, 0.0, f.depth, f.radius)
+
+
+def _remove_filament(
+    built: BuiltModel, volumes: list[int], children: dict[tuple[int, int], list[int]]
+) -> dict[tuple[int, int], list[int]]:
+    """Take the filament's volume out of the model (it is metal, not meshed), keep its wall and
+    end face as ``built.filament_faces``, and drop removed entities from ``children``."""
+    occ = gmsh.model.occ
+    bounding = {abs(t) for _, t in gmsh.model.getBoundary([(3, v) for v in volumes])}
+    occ.remove([(3, v) for v in volumes], recursive=True)
+    occ.synchronize()
+    alive = {d: {t for _, t in gmsh.model.getEntities(d)} for d in (2, 3)}
+    built.filament_faces = sorted(bounding & alive[2])
+    return {dt: [t for t in k if t in alive[dt[0]]] for dt, k in children.items()}
+
+
+def _horizontal(curve: int) -> bool:
+    """Whether a curve lies in a plane z = const (a filament's circles, not its seam)."""
+    _, _, z0, _, _, z1 = gmsh.model.getBoundingBox(1, curve)
+    return z1 - z0 < 1e-3
 
 
 def _on_plane(tag: int, z: float) -> bool:
@@ -185,12 +212,16 @@ def build_model(spec: GeometrySpec) -> BuiltModel:
         sides["ce"] = SideModel("ce", add_plan(plan, 0.0, -1))
     # One fragment of everything makes all interfaces conformal (shared faces, no duplicates).
     pieces = [(3, b) for b, _ in blocks] + [t for s in sides.values() for t in s.plane.tools()]
+    if plan.filament is not None:
+        pieces.append((3, _add_filament(plan, z_we)))
     kids = occ.fragment(pieces[:1], pieces[1:])[1] if len(pieces) > 1 else [pieces]
     occ.synchronize()
     children = {dt: [t for _, t in k] for dt, k in zip(pieces, kids, strict=True)}
 
     area = plan.nominal_area if plan.nominal_area is not None else plan.electrode.area
     built = BuiltModel(z_we, area, plan, planes=[z_we])
+    if plan.filament is not None:
+        children = _remove_filament(built, children[pieces[-1]], children)
     vols: dict[str, list[int]] = defaultdict(list)
     for b, role in blocks:
         vols[role] += children[(3, b)]
@@ -210,6 +241,10 @@ def build_model(spec: GeometrySpec) -> BuiltModel:
     built.surfaces = _classify_surfaces(spec.cell, built, plane_roles)
     built.edge_curves = _contact_edges(built)
     built.edge_sizes = _edge_sizes(built, children)
+    if plan.filament is not None:  # its rim and tip circles: sharp metal edges
+        circles = [c for c in _curves(built.filament_faces) if _horizontal(c)]
+        built.edge_curves = sorted(set(built.edge_curves) | set(circles))
+        built.edge_sizes |= dict.fromkeys(circles, plan.filament.edge_size)
     for dim, groups in ((3, built.volumes), (2, built.surfaces)):
         for name, ents in groups.items():
             gmsh.model.addPhysicalGroup(dim, ents, name=name)
@@ -234,7 +269,9 @@ def _classify_surfaces(
         if len(up) != 1:
             raise GeometryError(f"surface {s} bounds {len(up)} volumes; the model is not conformal")
         side_name = next((n for n, r in plane_roles.items() if s in r), None)
-        if up[0] in pore_side:
+        if s in built.filament_faces:
+            out[tags.WE_CONTACT].append(s)
+        elif up[0] in pore_side:
             name = pore_side[up[0]]
             wall = _outside_electrode(cell, built.plan, s)
             out[tags.INSULATING if wall else SIDE_GROUPS[name]["metal"]].append(s)

@@ -96,6 +96,8 @@ def _measures(built: BuiltModel) -> dict[str, Any]:
     }
     if "ce" in built.sides:
         info["ce"] = _side_measures(built, built.sides["ce"])
+    if built.filament_faces:  # its wall and end face, beyond the plane's contact area
+        info["filament_area_m2"] = _area(built.filament_faces) * UM**2
     return info
 
 

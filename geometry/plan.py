@@ -60,6 +60,21 @@ class Caps:
     edge_size: np.ndarray | None = None  # element size at each cap's rim
 
 
+@dataclass(frozen=True)
+class Filament:
+    """A metal cylinder standing from the electrode plane down into the electrolyte (µm).
+
+    Its wall and end face are working-electrode surfaces; the electrolyte it occupies is cut
+    out of the cell (:mod:`eisfem.geometry.morphologies.filament`).
+    """
+
+    x: float
+    y: float
+    radius: float
+    depth: float
+    edge_size: float  # element size at its two circles (rim and tip)
+
+
 @dataclass
 class InterfacePlan:
     """Everything the builder needs to realise one electrode's interface (µm)."""
@@ -74,6 +89,7 @@ class InterfacePlan:
     height_map: HeightMap | None = None
     interface_size: float | None = None  # suggested element sizes on the plane and at edges
     edge_size: float | None = None
+    filament: Filament | None = None  # a penetrating metal filament under the WE
     counts: dict[str, int] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)  # requested and planned values
 

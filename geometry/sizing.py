@@ -22,6 +22,7 @@ from eisfem.geometry.plan import UM
 from eisfem.geometry.specs import GeometrySpec
 
 GRADING = 0.3  # growth of element size per unit distance from a refined entity
+WALL_PER_RADIUS = 0.5  # element size on a filament's wall (curved P2 nodes follow the wall)
 
 
 @dataclass
@@ -33,6 +34,7 @@ class MeshSizes:
     edge: float
     gap: float | None  # inside pores (None: no pores)
     rims: dict[int, float] = field(default_factory=dict)  # per-curve rim sizes, refined
+    filament: float | None = None  # on a filament's wall (None: no filament)
 
     def as_metres(self) -> dict[str, float | None]:
         """The sizes for the summary; per-rim sizes as their range."""
@@ -72,15 +74,20 @@ def resolve_sizes(spec: GeometrySpec, built: BuiltModel) -> MeshSizes:
     edge = min(edge, interface)
     k = m.refine
     rims = {} if m.size_edge else {c: s / k for c, s in built.edge_sizes.items()}
-    return MeshSizes(bulk / k, interface / k, edge / k, None if gap is None else gap / k, rims)
+    filament = None if plan.filament is None else plan.filament.radius * WALL_PER_RADIUS / k
+    return MeshSizes(
+        bulk / k, interface / k, edge / k, None if gap is None else gap / k, rims, filament
+    )
 
 
-def _edge_ramp(curves: list[int], size: float, bulk: float) -> int:
-    """A size field growing from ``size`` on the curves to ``bulk`` at slope GRADING."""
+def _edge_ramp(curves: list[int], size: float, bulk: float, surfaces: bool = False) -> int:
+    """A size field growing from ``size`` on the curves (or surfaces) to ``bulk`` at slope
+    GRADING."""
     f = gmsh.model.mesh.field
-    longest = max(gmsh.model.occ.getMass(1, c) for c in curves)
+    dim = 2 if surfaces else 1
+    longest = max(gmsh.model.occ.getMass(dim, c) ** (1 / dim) for c in curves)
     dist = f.add("Distance")
-    f.setNumbers(dist, "CurvesList", curves)
+    f.setNumbers(dist, "SurfacesList" if surfaces else "CurvesList", curves)
     f.setNumber(dist, "Sampling", max(20, math.ceil(2 * longest / size)))
     ramp = f.add("Threshold")
     f.setNumber(ramp, "InField", dist)
@@ -113,6 +120,8 @@ def apply_size_fields(built: BuiltModel, sizes: MeshSizes) -> None:
     fields += [
         _edge_ramp(curves, size, sizes.bulk) for size, curves in groups.items() if size < sizes.bulk
     ]
+    if sizes.filament is not None:  # a wall of a few µm radius needs elements below it
+        fields.append(_edge_ramp(built.filament_faces, sizes.filament, sizes.bulk, surfaces=True))
     if sizes.gap is not None and built.cap_volumes:
         const = f.add("MathEval")
         f.setString(const, "F", repr(sizes.gap))

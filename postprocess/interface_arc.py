@@ -48,3 +48,21 @@ def interface_arc(
     apex = max(arcs, key=lambda a: a.apex_minus_imag_ohm).apex_frequency_Hz
     r = r_dc - r_dc_full
     return InterfaceArc(r, apex, 1.0 / (2 * math.pi * apex * r))
+
+
+def apparent_electrolyte_resistance(
+    frequency: np.ndarray, z_ohm_cm2: np.ndarray, z_full_contact: np.ndarray
+) -> tuple[float, float]:
+    """(Re Z, the frequency read): what an analyst reads as bulk + grain-boundary resistance.
+
+    Re Z one decade below the grain-boundary apex of the same pellet in full contact, where
+    that spectrum has closed its grain-boundary arc (Re Z there is R_SE to 1 %) and an
+    interface arc lies further down. Whatever part of the interface is not yet shorted by its
+    capacitance at that frequency (gaps) adds to it; whatever shortens the ionic path
+    (a filament) takes from it.
+    """
+    f_gb = min(a.apex_frequency_Hz for a in area_spectrum(frequency, z_full_contact).arcs())
+    f_read = f_gb / 10
+    order = np.argsort(frequency)
+    re = np.interp(np.log(f_read), np.log(frequency[order]), z_ohm_cm2.real[order])
+    return float(re), f_read

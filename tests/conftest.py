@@ -23,8 +23,22 @@ def _collective_teardown():
 SYSTEM = Path(__file__).resolve().parent / "system"
 
 
+# the session fixture of tests/system/conftest.py (one demo run) serves these files
+DEMO_USERS = {"test_pipeline.py", "test_results.py", "test_api.py"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every end-to-end test is slow: `make test-fast` (-m "not slow") runs unit and fem."""
+    """Every end-to-end test is slow: `make test-fast` (-m "not slow") runs unit and fem.
+
+    The suite runs on two xdist workers (`-n 2 --dist loadgroup`, pyproject.toml): each file
+    is one group, so its module fixtures are built once, and the files that share the demo
+    run are one group with every test that starts `mpiexec` (one of them compares with the
+    demo), so the demo is run once and two MPI jobs never share the two cores."""
     for item in items:
         if item.path.is_relative_to(SYSTEM):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("mpi") or item.path.name in DEMO_USERS | {"test_mpi.py"}:
+            group = "demo-and-mpi"
+        else:
+            group = str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))

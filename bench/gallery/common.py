@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from eisfem.postprocess.impedance import M2_TO_CM2, Spectrum, log_frequencies
 from eisfem.postprocess.interface_arc import InterfaceArc, interface_arc
 from eisfem.simulation.cell_terms import electrolyte_medium
 from eisfem.simulation.model import build_mesh, build_system, geometry_spec
+from eisfem.solvers.error_estimate import enrichment_ratio, relative_difference
 from eisfem.solvers.spectrum import solve_spectrum
 from eisfem.solvers.system import ImpedanceSystem
 
@@ -72,12 +75,7 @@ class Solved:
         geometric factor). ``r_dc``: that DC resistance (Ω·cm²), by default L/κ_eff(0), exact
         when the electrode covers the pellet or the patch.
         """
-        medium = electrolyte_medium(self.cfg.materials.electrolyte, self.cfg.temperature)
-        k0 = medium(0.0).real
-        if r_dc is None:
-            r_dc = self.cfg.cell.thickness / k0 * M2_TO_CM2
-        w = np.atleast_1d(np.asarray(omega, dtype=float))
-        return np.array([r_dc * k0 / medium(float(x)) for x in w])
+        return full_contact(self.cfg, omega, r_dc)
 
     def interface(self, reference_dc: float | None = None) -> InterfaceArc:
         """The interface arc: this spectrum minus the full-contact one (see full_contact)."""
@@ -86,6 +84,19 @@ class Solved:
         return interface_arc(
             self.spectrum.frequency, self.z, self.full_contact(w, reference_dc), self.r_dc, full_dc
         )
+
+
+def full_contact(
+    cfg: RunConfig, omega: np.ndarray | float, r_dc: float | None = None
+) -> np.ndarray:
+    """Ω·cm² of ``cfg``'s electrolyte in full contact: r_dc · κ_eff(0)/κ_eff(ω), r_dc by
+    default L/κ_eff(0) (bulk and grain-boundary arcs of the pellet, nothing else)."""
+    medium = electrolyte_medium(cfg.materials.electrolyte, cfg.temperature)
+    k0 = medium(0.0).real
+    if r_dc is None:
+        r_dc = cfg.cell.thickness / k0 * M2_TO_CM2
+    w = np.atleast_1d(np.asarray(omega, dtype=float))
+    return np.array([r_dc * k0 / medium(float(x)) for x in w])
 
 
 def frequencies(cfg: RunConfig) -> np.ndarray:
@@ -118,6 +129,49 @@ def solve_dc(cfg: RunConfig) -> tuple[float, MeshBundle]:
     r = float((system.solve_dc().impedance * bundle.electrode_area * M2_TO_CM2).real)
     progress(f"DC only, {system.dofs} dofs, R_dc {r:.4g} Ω·cm²", start)
     return r, bundle
+
+
+def enriched(sv: Solved) -> Solved:
+    """The same case at degree p + 1 on the same mesh: the reference of eisfem's p-enrichment
+    error estimate (:mod:`eisfem.solvers.error_estimate`, a run's summary.json → accuracy),
+    here with its own DC solve so that R_int has an estimate of its own."""
+    start = time.perf_counter()
+    system = sv.system.with_degree(sv.system.degree + 1)
+    f = sv.spectrum.frequency
+    result = solve_spectrum(system, f, "fast", sv.cfg.solver.sweep_tolerance)
+    area = sv.bundle.electrode_area
+    r_dc = float((system.solve_dc().impedance * area * M2_TO_CM2).real)
+    progress(f"P{system.degree} reference, {system.dofs} dofs, R_dc {r_dc:.4g} Ω·cm²", start)
+    return Solved(sv.cfg, sv.bundle, system, Spectrum(f, result.impedance, area), r_dc)
+
+
+def error_bars(
+    quantities: Callable[[Solved], dict[str, float]], sv: Solved, fine: Solved | None = None
+) -> dict[str, Any]:
+    """Estimated discretisation errors of the numbers ``quantities`` reads off ``sv``.
+
+    Each number q is read at degree p and p + 1 (``fine``, by default solved here) and its
+    error estimated as |q_p − q_{p+1}| / (1 − ρ), ρ = (p/(p+1))^2 (eisfem's p-enrichment
+    estimate, :func:`eisfem.solvers.error_estimate.enrichment_ratio`), the same rule as a
+    run's Z_rel_error_estimate, which is returned alongside (its maximum over the sweep).
+    """
+    fine = fine or enriched(sv)
+    rho = enrichment_ratio(sv.system.degree)
+    coarse_q, fine_q = quantities(sv), quantities(fine)
+    return {
+        "method": f"p-enrichment P{sv.system.degree} → P{fine.system.degree}, ratio {rho:.3g}",
+        "z_rel_error_estimate_max": float((relative_difference(sv.z, fine.z) / (1 - rho)).max()),
+        **{k: abs(coarse_q[k] - fine_q[k]) / (1 - rho) for k in coarse_q if k in fine_q},
+    }
+
+
+def pm(value: float, error: float | None, scale: float = 1.0) -> str:
+    """``value ± error`` for a table (both multiplied by ``scale``)."""
+    if math.isnan(value):
+        return "—"
+    if error is None:
+        return f"{value * scale:.4g}"
+    return f"{value * scale:.4g} ± {error * scale:.1g}"
 
 
 def progress(what: str, start: float) -> None:

@@ -7,16 +7,19 @@ elsewhere. Gap/pore height 27 nm (the value item 2 matched to the 34 nF/cm² of 
 interface). NZSP polycrystal preset. The model is min(4s, 2 mm) thick; the rest of the 2 mm
 pellet is added as its exact 1D impedance. An arc is "separate" when −Im Z of the whole
 spectrum in the analyser window of Publication I (10 Hz to 7 MHz) has an apex of its own
-besides the grain-boundary apex.
+besides the grain-boundary apex. The cases on either side of the boundary are solved again at
+P3 on the same mesh (p-enrichment): error bars of R_int and τ_int/τ_GB, and whether the count
+of apexes stays.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from common import config, markdown_table, savefig, solve, write_json
+from common import Solved, config, error_bars, markdown_table, pm, savefig, solve, write_json
 
 from eisfem.postprocess.interface_arc import area_spectrum
 
@@ -52,7 +55,21 @@ def interface(s_um: float, f: float) -> dict:
     }
 
 
-def one(s_um: float, f: float) -> dict:
+def numbers(sv: Solved) -> dict[str, float]:
+    """What the map shows of one case (also read at P3 for the error bars)."""
+    w = 2 * np.pi * sv.spectrum.frequency
+    rest = sv.full_contact(w) * (PELLET / sv.cfg.cell.thickness - 1)  # the rest, exact 1D
+    arcs = area_spectrum(sv.spectrum.frequency, sv.z + rest).arcs()
+    arc = sv.interface()
+    tau_gb = 1 / (2 * math.pi * max(a.apex_frequency_Hz for a in arcs))
+    return {
+        "apexes_in_window": float(len(arcs)),
+        "resistance_ohm_cm2": arc.resistance_ohm_cm2,
+        "tau_ratio_to_gb": arc.tau_s / tau_gb,
+    }
+
+
+def one(s_um: float, f: float, estimate: bool = False) -> dict:
     thick = min(4 * s_um * 1e-6, PELLET)
     cfg = config(
         BASE,
@@ -61,23 +78,38 @@ def one(s_um: float, f: float) -> dict:
     )
     sv = solve(cfg)
     w = 2 * np.pi * sv.spectrum.frequency
-    rest = sv.full_contact(w) * (PELLET / thick - 1)  # the rest of the pellet, exact 1D
+    rest = sv.full_contact(w) * (PELLET / thick - 1)
     arcs = area_spectrum(sv.spectrum.frequency, sv.z + rest).arcs()
-    arc = sv.interface()
-    tau_gb = 1 / (2 * math.pi * max(a.apex_frequency_Hz for a in arcs))
     return {
         "spacing_um": s_um,
         "contact_fraction": f,
         "kind": cfg.interface.kind,
         "separate": len(arcs) > 1,
         "apexes_Hz": [a.apex_frequency_Hz for a in arcs],
-        "tau_ratio_to_gb": arc.tau_s / tau_gb,
-        **arc.as_dict(),
+        **sv.interface().as_dict(),
+        **numbers(sv),
+        "error_estimate": error_bars(numbers, sv) if estimate else None,
     }
+
+
+def boundary(rows: list[dict]) -> list[tuple[float, float]]:
+    """(spacing, fraction) of the cases on either side of each merged → separate step."""
+    out = []
+    for f in FRACTIONS:
+        line = [r for r in rows if r["contact_fraction"] == f]
+        for left, right in itertools.pairwise(line):
+            if left["separate"] != right["separate"]:
+                out += [(left["spacing_um"], f), (right["spacing_um"], f)]
+    return list(dict.fromkeys(out))
 
 
 def run() -> list[dict]:
     rows = [one(s, f) for s in SPACINGS_UM for f in FRACTIONS]
+    for s, f in boundary(rows):  # the cases that decide the boundary get P3 error bars
+        i = next(
+            k for k, r in enumerate(rows) if (r["spacing_um"], r["contact_fraction"]) == (s, f)
+        )
+        rows[i] = one(s, f, estimate=True)
     write_json("item3_hidden_arcs", rows)
     figure(rows)
     markdown_table(
@@ -90,21 +122,31 @@ def run() -> list[dict]:
             "τ_int/τ_GB",
             "apexes in window",
             "separate arc",
+            "same at P3",
         ],
         [
             [
                 r["spacing_um"],
                 r["contact_fraction"],
                 r["kind"],
-                r["resistance_ohm_cm2"],
-                r["tau_ratio_to_gb"],
+                pm(r["resistance_ohm_cm2"], err(r, "resistance_ohm_cm2")),
+                pm(r["tau_ratio_to_gb"], err(r, "tau_ratio_to_gb")),
                 len(r["apexes_Hz"]),
                 "yes" if r["separate"] else "no",
+                "" if r["error_estimate"] is None else same_at_p3(r),
             ]
             for r in rows
         ],
     )
     return rows
+
+
+def err(row: dict, key: str) -> float | None:
+    return None if row["error_estimate"] is None else row["error_estimate"][key]
+
+
+def same_at_p3(row: dict) -> str:
+    return "yes" if row["error_estimate"]["apexes_in_window"] == 0 else "NO"
 
 
 def figure(rows: list[dict]) -> None:

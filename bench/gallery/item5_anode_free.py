@@ -11,7 +11,8 @@ Foil: random contact spots (radius 4 µm) on 5 % of a 60 µm patch (the thesis: 
 area of the foil was plated"); pellet: random gaps (radius 4 µm) on 10 % (roughness and the
 0–3 % porosity of the Al pellet leave most of it in contact). 1 µm gaps elsewhere (no current
 at DC). The amplification is read from mesh-robust metrics (percentiles of |j|/j_nominal and
-the mean over the contact), not from the singular peak.
+the mean over the contact), not from the singular peak. The base cases (i0 = 20 mA/cm²) are
+solved again at P2 on the same mesh: p-enrichment error bars of those metrics.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import time
 
 import matplotlib.pyplot as plt
-from common import config, markdown_table, progress, savefig, write_json
+from common import config, markdown_table, pm, progress, savefig, write_json
 
 import eisfem  # noqa: F401
 from eisfem.geometry import tags
@@ -28,6 +29,7 @@ from eisfem.postprocess.focusing import ContactFocusing
 from eisfem.simulation.cell_terms import charge_transfer
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.applied_current import AppliedCurrentProblem
+from eisfem.solvers.error_estimate import enrichment_ratio
 from eisfem.solvers.interface_current import InterfaceFlux
 
 J_APPLIED = -12.0  # A/m² = −1.2 mA/cm², plating
@@ -68,13 +70,9 @@ COLLECTORS = {
 FOIL_FRACTIONS = [0.2]  # besides the 0.05 of the base case
 
 
-def distribution(interface: dict, i0: float | None, title: str, panels: list) -> dict:
-    """Focusing metrics of the DC distribution (i0 None: primary, ideal contacts)."""
-    start = time.perf_counter()
-    i0_field = {"kinetics.we.exchange_current_density": f"{i0 or I0_BASE} A/m^2"}
-    cfg = config(BASE, interface=interface, **i0_field)
-    bundle = build_mesh(cfg)
-    system = build_system(cfg, bundle)
+def plating(system, cfg, i0: float | None):
+    """DC plating at J_APPLIED on ``system``: (solution, its flux, focusing metrics, η)."""
+    bundle = system.bundle
     if i0 is None:
         problem = AppliedCurrentProblem(system, ideal=[tags.WE_CONTACT])
     else:
@@ -89,10 +87,7 @@ def distribution(interface: dict, i0: float | None, title: str, panels: list) ->
         dc.solution, dc.current, bundle.electrode_area, [1e-6], [2.0, 5.0], PERCENTILES
     )
     contact = m["contact_area_m2"] / bundle.electrode_area
-    progress(f"DC plating, {interface['kind']}, i0 {i0}, {system.dofs} dofs", start)
-    if panels is not None:
-        panels.append(render.map_panel(title, 0.0, flux, dc.solution, dc.current, focus.edges))
-    return {
+    numbers = {
         "contact_fraction": contact,
         "mean_over_contact": m["contact_current_fraction"] / contact,
         **{k: v for k, v in m["percentiles"].items()},
@@ -102,6 +97,37 @@ def distribution(interface: dict, i0: float | None, title: str, panels: list) ->
         "overpotential_V": dc.voltage,
         "dofs": system.dofs,
     }
+    return dc, flux, focus, numbers
+
+
+ESTIMATED = ("mean_over_contact", "p50", "p90", "p99", "overpotential_V")
+
+
+def distribution(
+    interface: dict, i0: float | None, title: str, panels: list | None, estimate: bool = False
+) -> dict:
+    """Focusing metrics of the DC distribution (i0 None: primary, ideal contacts); with
+    ``estimate`` also solved at degree + 1 on the same mesh for p-enrichment error bars."""
+    start = time.perf_counter()
+    i0_field = {"kinetics.we.exchange_current_density": f"{i0 or I0_BASE} A/m^2"}
+    cfg = config(BASE, interface=interface, **i0_field)
+    bundle = build_mesh(cfg)
+    system = build_system(cfg, bundle)
+    dc, flux, focus, row = plating(system, cfg, i0)
+    progress(f"DC plating, {interface['kind']}, i0 {i0}, {system.dofs} dofs", start)
+    if panels is not None:
+        panels.append(render.map_panel(title, 0.0, flux, dc.solution, dc.current, focus.edges))
+    row["error_estimate"] = None
+    if estimate:
+        start = time.perf_counter()
+        fine = plating(system.with_degree(system.degree + 1), cfg, i0)[3]
+        rho = enrichment_ratio(system.degree)
+        row["error_estimate"] = {
+            "method": f"p-enrichment P{system.degree} → P{system.degree + 1}, ratio {rho:.3g}",
+            **{k: abs(row[k] - fine[k]) / (1 - rho) for k in ESTIMATED},
+        }
+        progress(f"  P{system.degree + 1} reference, {fine['dofs']} dofs", start)
+    return row
 
 
 def run() -> dict:
@@ -113,8 +139,9 @@ def run() -> dict:
             ("i0 = 1 mA/cm²", I0_LOW),
             ("primary", None),
         ):
-            keep = panels if label.startswith("i0 = 20") else None
-            row = distribution(interface, i0, f"{name}, DC plating, {label}", keep)
+            base_case = label.startswith("i0 = 20")
+            keep = panels if base_case else None
+            row = distribution(interface, i0, f"{name}, DC plating, {label}", keep, base_case)
             out["cases"].append({"collector": name, "kinetics": label, **row})
     for f in FOIL_FRACTIONS:  # the foil's contact fraction: how much amplification gives 5×
         row = distribution(COLLECTORS["foil"] | {"area_fraction": f}, I0_BASE, "", None)
@@ -146,18 +173,22 @@ def run() -> dict:
                 c["collector"],
                 c["kinetics"],
                 c["contact_fraction"],
-                c["mean_over_contact"],
-                c["p50"],
-                c["p90"],
-                c["p99"],
+                pm(c["mean_over_contact"], err(c, "mean_over_contact")),
+                pm(c["p50"], err(c, "p50")),
+                pm(c["p90"], err(c, "p90")),
+                pm(c["p99"], err(c, "p99")),
                 c["peak"],
-                1e3 * c["overpotential_V"],
+                pm(c["overpotential_V"], err(c, "overpotential_V"), 1e3),
             ]
             for c in out["cases"]
         ],
     )
     figure(out)
     return out
+
+
+def err(case: dict, key: str) -> float | None:
+    return None if case["error_estimate"] is None else case["error_estimate"][key]
 
 
 def savefig_path(name: str):

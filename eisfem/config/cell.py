@@ -239,7 +239,21 @@ class NucleiOption(Model):
         return self
 
 
-class CollectorGaps(NucleiOption):
+class Filament(Model):
+    """A metal filament grown into the electrolyte: a cylinder of the electrode metal from the
+    electrode plane (its centre) down to `depth`; its wall and end face are electrode surfaces."""
+
+    radius: Length = Field(description="Filament radius")
+    depth: Length = Field(description="How far the filament reaches into the electrolyte")
+
+
+class FilamentOption(Model):
+    filament: Filament | None = Field(
+        None, description="A penetrating metal filament under the electrode's centre"
+    )
+
+
+class CollectorGaps(NucleiOption, FilamentOption):
     """A flat current collector over the electrolyte (anode-free cell) with gap regions.
 
     stripes: gap stripes parallel to y of width `stripe_width` every `stripe_period`;
@@ -282,7 +296,7 @@ class CollectorGaps(NucleiOption):
         return self
 
 
-class ImageContact(NucleiOption):
+class ImageContact(NucleiOption, FilamentOption):
     """A measured contact map: a binary PNG or .npy mask, centred on the electrode.
 
     Bright (larger) pixels are contact, dark pixels are gaps of the given height (`invert`

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from eisfem.geometry.morphologies import collector, disks, image, rough
+from eisfem.geometry.morphologies.filament import add_filament
 from eisfem.geometry.placement import Electrode
 from eisfem.geometry.plan import UM, InterfacePlan
 
@@ -52,5 +53,8 @@ def plan_interface(cell: Any, interface: Any) -> InterfacePlan:
     if key not in _CACHE:
         if len(_CACHE) > 16:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = plan_morphology(electrode_of(cell), interface)
+        plan = plan_morphology(electrode_of(cell), interface)
+        if getattr(interface, "filament", None) is not None:
+            plan = add_filament(plan, interface.filament, cell.thickness)
+        _CACHE[key] = plan
     return _CACHE[key]

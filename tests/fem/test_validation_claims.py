@@ -19,13 +19,18 @@ from eisfem.config import parse_config
 from eisfem.geometry import tags
 from eisfem.postprocess.focusing import ContactFocusing
 from eisfem.postprocess.impedance import M2_TO_CM2, log_frequencies
-from eisfem.postprocess.interface_arc import area_spectrum, interface_arc
+from eisfem.postprocess.interface_arc import (
+    apparent_electrolyte_resistance,
+    area_spectrum,
+    interface_arc,
+)
 from eisfem.simulation.cell_terms import charge_transfer, electrolyte_medium
 from eisfem.simulation.model import build_mesh, build_system
 from eisfem.solvers.applied_current import AppliedCurrentProblem
 from eisfem.solvers.arrhenius import apparent_activation_energy
 from eisfem.solvers.interface_current import InterfaceFlux
 from eisfem.solvers.spectrum import solve_spectrum
+from tests.helpers import cell_volume, facet_area
 
 FREQ = {"max": "1 GHz", "min": "1 kHz", "points_per_decade": 8}
 
@@ -192,3 +197,57 @@ def test_a_few_contact_spots_amplify_the_plating_current_more_than_a_conforming_
     assert foil["mean"] > 5 * pellet["mean"]
     assert foil["p50"] > 5 * pellet["p50"]
     assert foil["p90"] > 5 * pellet["p90"]
+
+
+COLLECTOR_GAPS = {
+    "kind": "collector",
+    "pattern": "stripes",
+    "stripe_width": "80 um",
+    "stripe_period": "100 um",
+    "height": "1 um",
+    "gap_model": "thin",
+}
+FILAMENT = {"radius": "4 um", "depth": "50 um"}
+
+
+def _collector(interface: dict):
+    return _config(
+        {"shape": "patch", "side": "100 um", "thickness": "100 um"},
+        interface,
+        {"preset": "NZSP-polycrystal"},
+        frequencies={"max": "100 MHz", "min": "100 Hz", "points_per_decade": 8},
+    )
+
+
+def test_filament_is_the_exact_cylinder_cut_from_the_electrolyte():
+    """The filament's volume leaves the electrolyte and its wall and end face join the
+    electrode contact: both measured on the (curved, P2-geometry) mesh against the cylinder."""
+    bundle = build_mesh(_collector(COLLECTOR_GAPS | {"filament": FILAMENT}))
+    r, d, side, t = 4e-6, 50e-6, 100e-6, 100e-6
+    volume = cell_volume(bundle, tags.ELECTROLYTE)
+    contact = facet_area(bundle, tags.WE_CONTACT)
+    gap = facet_area(bundle, tags.WE_GAP)
+    wall_and_end = 2 * math.pi * r * d + math.pi * r * r
+    assert volume == pytest.approx(side * side * t - math.pi * r * r * d, rel=1e-6)
+    assert contact == pytest.approx(0.2 * side * side + wall_and_end, rel=1e-4)
+    assert gap == pytest.approx(0.8 * side * side - math.pi * r * r, rel=1e-4)
+    assert bundle.info["filament_area_m2"] == pytest.approx(wall_and_end, rel=1e-9)
+
+
+def test_gaps_raise_the_apparent_electrolyte_resistance_a_penetrating_filament_lowers_it():
+    """[Ortmann2024] §2.2: gaps under the collector not yet shorted at the grain-boundary
+    frequencies raise the apparent R_SE (Re Z a decade below the full-contact GB apex, 2 mm
+    pellet); a metal filament reaching 50 µm into the electrolyte shortens the ionic path and
+    lowers it again. Both shifts are ~2 % of R_SE (~0.7 Ω·cm²); the mesh error of the
+    patch's part (~2.5 Ω·cm², P1) is a few per cent of that part, ~0.1 Ω·cm²."""
+    values = {}
+    for name, interface in (
+        ("gaps", COLLECTOR_GAPS),
+        ("filament", COLLECTOR_GAPS | {"filament": FILAMENT}),
+    ):
+        f, z, full, *_ = _solve(_collector(interface), pellet=2e-3)
+        full = full * 2e-3 / 100e-6  # the whole pellet in full contact
+        values[name], _ = apparent_electrolyte_resistance(f, z, full)
+        values["full"], _ = apparent_electrolyte_resistance(f, full, full)
+    assert values["gaps"] > values["full"] + 0.3
+    assert values["filament"] < values["gaps"] - 0.3

@@ -78,6 +78,27 @@ CASES = {
         | {"nuclei_radius": "3 um", "nuclei_density": "0.05 um^-2"},
         ["interface.nuclei_density", "fit in the gaps"],
     ),
+    "filament through the pellet": (
+        PATCH,
+        STRIPES
+        | {"stripe_width": "5 um", "stripe_period": "10 um"}
+        | {"filament": {"radius": "1 um", "depth": "19 um"}},
+        ["interface.filament.depth", "< 0.9 × cell.thickness"],
+    ),
+    "filament wider than the electrode": (
+        PATCH,
+        STRIPES
+        | {"stripe_width": "5 um", "stripe_period": "10 um"}
+        | {"filament": {"radius": "19 um", "depth": "5 um"}},
+        ["interface.filament.radius", "half width"],
+    ),
+    "filament of zero radius": (
+        PATCH,
+        STRIPES
+        | {"stripe_width": "5 um", "stripe_period": "10 um"}
+        | {"filament": {"radius": 0, "depth": "5 um"}},
+        ["interface.filament.radius", "> 0"],
+    ),
     "random placement without a count": (
         PATCH,
         PORES | {"placement": "random", "radius": "2 um"},
