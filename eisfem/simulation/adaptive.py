@@ -5,8 +5,9 @@ Each pass sweeps the spectrum, estimates its error by p-enrichment (``solvers/er
 and, while the combined estimate exceeds the target somewhere, marks the cells that hold half of
 the estimated error at the worst frequencies (``solvers/adaptivity``) and bisects them on the
 distributed mesh (``geometry/refine``; the curved geometry is kept). It stops at the target,
-after ``max_iterations`` passes, at ``max_dofs``, or when the sweep's own error alone exceeds
-the target (no refinement lowers it): the summary says which, honestly.
+after ``max_iterations`` passes, at ``max_dofs``, before a pass that would not fit in memory
+(the last solved pass is kept), or when the sweep's own error alone exceeds the target (no
+refinement lowers it): the summary says which, honestly.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from mpi4py import MPI
 
 from eisfem.config import RunConfig
 from eisfem.geometry.mesh import MeshBundle
 from eisfem.geometry.refine import refine_bundle
 from eisfem.simulation.console import RunConsole
 from eisfem.simulation.model import build_system
+from eisfem.simulation.size_guard import GIB, available_memory, next_pass_need, process_memory
 from eisfem.solvers.adaptivity import dorfler_mark, refinement_indicators
 from eisfem.solvers.error_estimate import SpatialEstimate, estimate_spatial_error
 from eisfem.solvers.spectrum import SpectrumResult, solve_spectrum
@@ -77,6 +80,24 @@ def _stop(cfg: RunConfig, estimate: SpatialEstimate, dofs: int, iteration: int) 
     return None
 
 
+def _memory_stop(comm: MPI.Comm, dofs: int, next_dofs: int) -> str | None:
+    """Why the next pass must not start (None: it fits): on any node, the ranks' predicted extra
+    memory (scaled from the peak each rank just reached, the P(p+1) estimate's) exceeds what the
+    node has available. Stopping here keeps the last solved pass instead of being OOM-killed."""
+    peak, rss = process_memory()
+    node = comm.Split_type(MPI.COMM_TYPE_SHARED)
+    need = node.allreduce(next_pass_need(peak, rss, dofs, next_dofs))
+    available = available_memory()
+    short = available is not None and need > available
+    node.Free()
+    if not comm.allreduce(short, op=MPI.LOR):
+        return None
+    return (
+        f"memory: a pass with ~{next_dofs:.3g} dofs would need ~{need / GIB:.3g} GiB more on a "
+        f"node; {0 if available is None else available / GIB:.3g} GiB available"
+    )
+
+
 def solve(
     cfg: RunConfig,
     bundle: MeshBundle,
@@ -117,8 +138,12 @@ def solve(
                 eta = refinement_indicators(result, estimate, acc.target)
                 marked = dorfler_mark(eta, system.comm)
                 step["marked_cells"] = system.comm.allreduce(marked.size)
-                bundle = refine_bundle(bundle, marked)
-            console.info(f"  {step['marked_cells']} cells marked: {bundle.info['cells']} cells")
+                refined = refine_bundle(bundle, marked)
+            console.info(f"  {step['marked_cells']} cells marked: {refined.info['cells']} cells")
+            next_dofs = round(system.dofs * refined.info["cells"] / bundle.info["cells"])
+            stop = _memory_stop(system.comm, system.dofs, next_dofs)
+            if stop is None:
+                bundle = refined
         step["seconds"] = time.perf_counter() - t0
         console.info(
             f"  pass {step['iteration']}: {step['dofs']} dofs, {step['cells']} cells, estimate "

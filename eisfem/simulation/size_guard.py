@@ -103,3 +103,24 @@ def check_fits(est: SizeEstimate | None, available: float | None) -> None:
             f"({est.cells:.3g} cells, {est.dofs:.3g} dofs) but {available / GIB:.3g} GiB are "
             f"available; lower mesh.refine, or pass {OVERRIDE} to run anyway"
         )
+
+
+# The MUMPS factor of a 3D finite-element matrix grows as n^(4/3) under nested dissection
+# (George, SIAM J. Numer. Anal. 10 (1973) 345): the growth of a run's peak memory with its dofs
+# is bounded by that power, so the prediction below errs on the safe side.
+FILL_EXPONENT = 4 / 3
+
+
+def next_pass_need(peak_bytes: float, rss_bytes: float, dofs: int, next_dofs: int) -> float:
+    """Bytes beyond ``rss_bytes`` (held now) that a pass on ``next_dofs`` dofs will need, from
+    the ``peak_bytes`` measured in the pass just done on ``dofs``."""
+    return max(peak_bytes * (next_dofs / dofs) ** FILL_EXPONENT - rss_bytes, 0.0)
+
+
+def process_memory() -> tuple[float, float]:
+    """(peak, current) resident bytes of this process (peak: ru_maxrss, in kB on Linux)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024.0
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return peak, pages * float(resource.getpagesize())

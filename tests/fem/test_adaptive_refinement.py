@@ -20,9 +20,11 @@ from eisfem.core.errors import ConfigError
 from eisfem.geometry import tags
 from eisfem.geometry.refine import refine_bundle
 from eisfem.postprocess.impedance import log_frequencies
+from eisfem.simulation import adaptive
 from eisfem.simulation.adaptive import solve
 from eisfem.simulation.console import RunConsole
 from eisfem.simulation.model import build_mesh
+from eisfem.simulation.size_guard import GIB, next_pass_need
 from eisfem.solvers.materials import EPS0
 from tests.helpers import bundle_of, cell_volume, facet_area, flux_tube_disk_resistance, nzsp
 
@@ -119,6 +121,33 @@ def test_accuracy_target_reached_on_a_disk_contact():
     true = np.abs(solved.result.impedance / exact - 1)
     assert np.all(true < target / LOWER_EFFECTIVITY), true
     assert np.all(acc["per_frequency"] >= LOWER_EFFECTIVITY * true)
+
+
+def test_a_pass_that_would_not_fit_in_memory_is_not_started(monkeypatch):
+    """With no memory to spare the loop stops after the first refinement and keeps the pass it
+    solved (not the refined mesh it cannot afford), saying why; the rule itself: the peak just
+    reached, scaled by the dof ratio to the power 4/3, minus what the process holds."""
+    assert next_pass_need(10 * GIB, 2 * GIB, 100_000, 200_000) == pytest.approx(
+        (10 * 2 ** (4 / 3) - 2) * GIB
+    )
+    assert next_pass_need(1 * GIB, 2 * GIB, 100_000, 100_000) == 0.0
+    monkeypatch.setattr(adaptive, "available_memory", lambda: 1.0)  # one byte
+    cfg = parse_config(
+        {
+            "cell": PELLET,
+            "interface": DISK,
+            "materials": nzsp(),
+            "mesh": COARSE,
+            "frequencies": {"max": 1e11, "min": 1e5, "points_per_decade": 1},
+            "accuracy": {"target": 1e-3},
+        }
+    )
+    bundle = build_mesh(cfg)
+    solved = adaptive.solve(cfg, bundle, log_frequencies(1e11, 1e5, 1), RunConsole(quiet=True))
+    acc = solved.accuracy
+    assert not acc["target_reached"] and acc["adaptive_stop"].startswith("memory: ")
+    assert len(acc["iterations"]) == 1 and acc["iterations"][0]["marked_cells"] > 0
+    assert solved.bundle is bundle and solved.system.dofs == acc["iterations"][0]["dofs"]
 
 
 def test_accuracy_target_settings():
