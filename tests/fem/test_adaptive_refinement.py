@@ -92,11 +92,10 @@ def test_refined_pore_array_keeps_its_interior_floors_and_voids():
     assert after[tags.PORE_FLOOR] == pytest.approx(floors, rel=EXACT)
 
 
-def test_accuracy_target_reached_on_a_disk_contact():
-    """From 2.7e-2 on a coarse mesh to the target 1e-2 in a few passes; the true error at
-    every frequency is then below the target / 0.5 (the estimate's lower effectivity)."""
-    target = 1e-2
-    cfg = parse_config(
+def disk_config(target: float):
+    """The disk contact on the coarse pellet mesh, one frequency per decade, refined to
+    ``target``."""
+    return parse_config(
         {
             "cell": PELLET,
             "interface": DISK,
@@ -106,6 +105,13 @@ def test_accuracy_target_reached_on_a_disk_contact():
             "accuracy": {"target": target},
         }
     )
+
+
+def test_accuracy_target_reached_on_a_disk_contact():
+    """From 2.7e-2 on a coarse mesh to the target 1e-2 in a few passes; the true error at
+    every frequency is then below the target / 0.5 (the estimate's lower effectivity)."""
+    target = 1e-2
+    cfg = disk_config(target)
     freqs = log_frequencies(1e11, 1e5, 1)
     solved = solve(cfg, build_mesh(cfg), freqs, RunConsole(quiet=True))
     acc = solved.accuracy
@@ -132,16 +138,7 @@ def test_a_pass_that_would_not_fit_in_memory_is_not_started(monkeypatch):
     )
     assert next_pass_need(1 * GIB, 2 * GIB, 100_000, 100_000) == 0.0
     monkeypatch.setattr(adaptive, "available_memory", lambda: 1.0)  # one byte
-    cfg = parse_config(
-        {
-            "cell": PELLET,
-            "interface": DISK,
-            "materials": nzsp(),
-            "mesh": COARSE,
-            "frequencies": {"max": 1e11, "min": 1e5, "points_per_decade": 1},
-            "accuracy": {"target": 1e-3},
-        }
-    )
+    cfg = disk_config(1e-3)
     bundle = build_mesh(cfg)
     solved = adaptive.solve(cfg, bundle, log_frequencies(1e11, 1e5, 1), RunConsole(quiet=True))
     acc = solved.accuracy
