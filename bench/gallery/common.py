@@ -23,6 +23,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 import numpy as np
 
 import eisfem  # noqa: F401  (before dolfinx/petsc4py)
@@ -209,9 +210,11 @@ def refinement_change(cfg: RunConfig, reference_dc: float | None = None) -> dict
 
 
 def savefig(fig, name: str) -> Path:
+    """``docs/validation/<name>.png``; the figure is closed (a gallery run draws dozens)."""
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.png"
     fig.savefig(path, dpi=120)
+    plt.close(fig)
     return path
 
 

@@ -153,7 +153,6 @@ def figure(out: dict) -> None:
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)
     savefig(fig, "item1_trends")
-    plt.close(fig)
 
 
 def table(out: dict) -> None:

@@ -317,7 +317,6 @@ def figures(family: list[dict], spectra: list, path: list[dict]) -> None:
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     savefig(fig, "item2_family_nyquist")
-    plt.close(fig)
 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     for variant, style in (("A: fixed gap", "o-"), ("B: gap thins", "s--")):
@@ -340,7 +339,6 @@ def figures(family: list[dict], spectra: list, path: list[dict]) -> None:
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)
     savefig(fig, "item2_pressure_path")
-    plt.close(fig)
 
 
 if __name__ == "__main__":

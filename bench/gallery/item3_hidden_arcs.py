@@ -187,7 +187,6 @@ def figure(rows: list[dict]) -> None:
     ax.legend(fontsize=8, loc="lower left")
     ax.grid(alpha=0.3, which="both")
     savefig(fig, "item3_hidden_arcs")
-    plt.close(fig)
 
 
 if __name__ == "__main__":

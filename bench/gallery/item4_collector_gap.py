@@ -190,7 +190,6 @@ def figure(rows: list[dict]) -> None:
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)
     savefig(fig, "item4_collector_gap")
-    plt.close(fig)
 
 
 if __name__ == "__main__":

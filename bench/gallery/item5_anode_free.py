@@ -212,7 +212,6 @@ def figure(out: dict) -> None:
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
     savefig(fig, "item5_amplification")
-    plt.close(fig)
 
 
 if __name__ == "__main__":

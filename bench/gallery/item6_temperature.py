@@ -178,7 +178,6 @@ def figure(out: dict) -> None:
     a2.legend(fontsize=8)
     a2.grid(alpha=0.3, which="both")
     savefig(fig, "item6_temperature")
-    plt.close(fig)
 
 
 if __name__ == "__main__":
