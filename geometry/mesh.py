@@ -21,6 +21,7 @@ from mpi4py import MPI
 
 from eisfem.core.errors import GeometryError
 from eisfem.geometry import tags
+from eisfem.geometry.analytic import AnalyticEntity, fit_entity
 from eisfem.geometry.builder import BuiltModel, SideModel, build_model, gap_height_maps
 from eisfem.geometry.plan import UM
 from eisfem.geometry.sizing import apply_size_fields, resolve_sizes
@@ -40,6 +41,8 @@ class MeshBundle:
     info: dict[str, Any] = field(default_factory=dict)
     # thin-gap footprint group -> height h(x) in metres at points x (array of shape (3, n))
     gap_height: dict[str, Callable[[np.ndarray], np.ndarray]] = field(default_factory=dict)
+    # the curved CAD curves and surfaces, in metres: refinement puts new nodes on them
+    surfaces: tuple[AnalyticEntity, ...] = ()
 
     def tag(self, name: str) -> int | None:
         return self.groups.get(name)
@@ -60,7 +63,8 @@ def _integrated_height(faces: list[int], height: Callable) -> float:
         pts = np.asarray(xyz).reshape(-1, 3)[[where[int(t)] for t in tri.ravel()]].reshape(-1, 3, 3)
         area = 0.5 * np.linalg.norm(np.cross(pts[:, 1] - pts[:, 0], pts[:, 2] - pts[:, 0]), axis=1)
         c = pts.mean(axis=1)
-        total += float(np.sum(area * height(c[:, 0], c[:, 1])))
+        mean = np.sum(area * height(c[:, 0], c[:, 1])) / np.sum(area)
+        total += float(mean) * gmsh.model.occ.getMass(2, f)  # the exact area, not the chords'
     return total
 
 
@@ -235,6 +239,17 @@ def generate(spec: GeometrySpec, msh_path: Path | None = None) -> tuple[BuiltMod
     return built, info
 
 
+def analytic_entities() -> list[AnalyticEntity]:
+    """The curved curves and surfaces of the current gmsh model that fit a quadric of
+    revolution about z (``geometry/analytic``), from the nodes gmsh put on each."""
+    found = []
+    for dim, tag in gmsh.model.getEntities(1) + gmsh.model.getEntities(2):
+        nodes = gmsh.model.mesh.getNodes(dim, tag, includeBoundary=True)[1]
+        if (entity := fit_entity(np.asarray(nodes).reshape(-1, 3), dim)) is not None:
+            found.append(entity)
+    return found
+
+
 def mesh_bundle(
     spec: GeometrySpec, msh_path: Path | None = None, comm: MPI.Comm = MPI.COMM_WORLD
 ) -> MeshBundle:
@@ -258,11 +273,13 @@ def bundle_from_gmsh(
     """
     info: dict[str, Any] | None = None
     error: str | None = None
+    surfaces: list[AnalyticEntity] = []
     if comm.rank == 0:
         gmsh.initialize(interruptible=False)
         gmsh.option.setNumber("General.Terminal", 0)
         try:
             info = build()
+            surfaces = analytic_entities()
         except GeometryError as exc:
             error = str(exc)
     error = comm.bcast(error, root=0)
@@ -278,6 +295,7 @@ def bundle_from_gmsh(
             gmsh.finalize()
     data.mesh.geometry.x[:] *= unit
     info = comm.bcast(info, root=0)
+    surfaces = comm.bcast(surfaces, root=0)
     info["conversion_seconds"] = time.perf_counter() - t0
     groups = {name: pg.tag for name, pg in data.physical_groups.items()}
     return MeshBundle(
@@ -288,4 +306,5 @@ def bundle_from_gmsh(
         electrode_area=info["electrode_area_m2"],
         info=info,
         gap_height=gap_height or {},
+        surfaces=tuple(s.scaled(unit) for s in surfaces),
     )

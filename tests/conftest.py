@@ -11,6 +11,20 @@ from mpi4py import MPI
 
 import eisfem  # noqa: F401  (imports dolfinx_solver before dolfinx)
 
+_approx = pytest.approx
+
+
+def _relative_approx(expected, rel=None, abs=None, nan_ok=False):
+    """pytest.approx, but a given ``rel`` is the whole tolerance: pytest adds abs = 1e-12 even
+    then, which passes any comparison of quantities in SI units below ~1e-6 (areas of 1e-10 m²,
+    volumes of 1e-13 m³, capacitances) whatever ``rel`` says. Give ``abs`` to compare with 0."""
+    if rel is not None and abs is None:
+        abs = 0.0
+    return _approx(expected, rel=rel, abs=abs, nan_ok=nan_ok)
+
+
+pytest.approx = _relative_approx
+
 
 @pytest.fixture(autouse=True)
 def _collective_teardown():

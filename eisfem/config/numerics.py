@@ -135,7 +135,7 @@ class AccuracySettings(Model):
         lt=0.5,
         description="Relative error of Z to refine for: the mesh is refined adaptively where "
         "the estimate is made until it is below the target at every frequency (unset: no "
-        "refinement). Not below 1e-4, the accuracy of the curved geometry the refined mesh keeps",
+        "refinement). Not below 1e-4, the fast sweep's default error (solver.sweep_tolerance)",
     )
     max_iterations: int = Field(
         8, ge=1, le=30, description="Most solve-estimate-refine passes of accuracy.target"
