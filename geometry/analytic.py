@@ -22,6 +22,7 @@ descriptions would have to be kept in step with the CAD, morphology by morpholog
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,10 +46,13 @@ class AnalyticEntity:
 
     def scaled(self, unit: float) -> AnalyticEntity:
         """The same entity with coordinates multiplied by ``unit`` (µm to metres)."""
-        return AnalyticEntity(
-            self.center * unit, self.scale * unit, self.equations, self.lower * unit,
-            self.upper * unit,
-        )  # fmt: skip
+        return dataclasses.replace(
+            self,
+            center=self.center * unit,
+            scale=self.scale * unit,
+            lower=self.lower * unit,
+            upper=self.upper * unit,
+        )
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """q of every equation at points ``x`` (..., 3), times ``scale``: a length that is the
@@ -65,7 +69,7 @@ class AnalyticEntity:
         inside = np.all((x >= self.lower - margin) & (x <= self.upper + margin), axis=(1, 2))
         on = np.zeros(len(x), dtype=bool)
         if inside.any():
-            on[inside] = np.all(np.abs(self.values(x[inside])) <= ON * self.scale, axis=(1, 2))
+            on[inside] = np.all(np.abs(self.values(x[inside])) <= margin, axis=(1, 2))
         return on
 
     def _u(self, x: np.ndarray) -> np.ndarray:
@@ -104,25 +108,22 @@ def fit_entity(nodes: np.ndarray, dim: int) -> AnalyticEntity | None:
     return AnalyticEntity(center, scale, equations, nodes.min(axis=0), nodes.max(axis=0))
 
 
-def project(x: np.ndarray, rows: np.ndarray, entities: list[AnalyticEntity]) -> np.ndarray:
+def project(x: np.ndarray, members: list[np.ndarray], entities: list[AnalyticEntity]) -> np.ndarray:
     """Points ``x`` (n, 3) moved to the nearest point (Gauss–Newton, minimum-norm steps) on
-    the intersection of the entities listed for each point: ``rows`` (n, m) holds indices
-    into ``entities``, −1 for none."""
+    the intersection of the entities each lies on: ``members[i]`` indexes the points on
+    ``entities[i]``."""
     x = x.copy()
-    sizes = np.array([len(e.equations) for e in entities] + [0])  # index -1: no entity
-    width = int(sizes[rows].sum(axis=1).max(initial=0))
+    rows = np.zeros(len(x), dtype=int)  # equations of each point
+    for entity, on in zip(entities, members, strict=True):
+        rows[on] += len(entity.equations)
     for _ in range(NEWTON_STEPS):
-        f = np.zeros((len(x), width))
-        jac = np.zeros((len(x), width, 3))
+        f = np.zeros((len(x), rows.max(initial=0)))
+        jac = np.zeros((*f.shape, 3))
         at = np.zeros(len(x), dtype=int)  # next free equation row of each point
-        for col in rows.T:
-            for i in np.unique(col[col >= 0]):
-                sel = np.flatnonzero(col == i)
-                entity = entities[i]
-                k = len(entity.equations)
-                slots = at[sel, None] + np.arange(k)
-                f[sel[:, None], slots] = entity.values(x[sel])
-                jac[sel[:, None], slots] = entity.gradients(x[sel])
-                at[sel] += k
+        for entity, on in zip(entities, members, strict=True):
+            slots = at[on, None] + np.arange(len(entity.equations))
+            f[on[:, None], slots] = entity.values(x[on])
+            jac[on[:, None], slots] = entity.gradients(x[on])
+            at[on] += len(entity.equations)
         x -= (np.linalg.pinv(jac, rcond=1e-10) @ f[..., None])[..., 0]
     return x

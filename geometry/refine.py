@@ -92,32 +92,32 @@ def _reference(straight: dolfinx.mesh.Mesh, parents: np.ndarray, x: np.ndarray) 
     return ref
 
 
-def _lift(coarse: dolfinx.mesh.Mesh, ref: np.ndarray, parents: np.ndarray) -> np.ndarray:
+def _lift(parent_nodes: np.ndarray, ref: np.ndarray, degree: int) -> np.ndarray:
     """Curved positions of points at reference coordinates ``ref`` (cells, points, 3) of the
-    parents' quadratic geometry maps."""
-    degree = coarse.geometry.cmaps[0].degree  # gmsh's equispaced nodes, in DOLFINx's order
-    element = basix.create_element(
-        basix.ElementFamily.P, basix.CellType.tetrahedron, degree, basix.LagrangeVariant.equispaced
-    )
-    phi = element.tabulate(0, ref.reshape(-1, 3))[0, :, :, 0].reshape(*ref.shape[:2], -1)
-    nodes = coarse.geometry.x[coarse.geometry.dofmaps[0][parents]]  # (cells, 10, 3)
-    return np.einsum("cpk,ckd->cpd", phi, nodes)
+    parents' quadratic geometry maps (``parent_nodes``: their nodes, (cells, 10, 3))."""
+    phi = _geometry_element(degree).tabulate(0, ref.reshape(-1, 3))[0, :, :, 0]
+    return np.einsum("cpk,ckd->cpd", phi.reshape(*ref.shape[:2], -1), parent_nodes)
 
 
-def _sub_entity_nodes(degree: int) -> dict[int, np.ndarray]:
-    """For each pattern of zero barycentric coordinates (bit j: coordinate j is zero) that
-    puts a point inside a face or an edge of the parent, the parent's geometry nodes on that
-    face or edge (an edge's repeated to the width of a face's)."""
-    element = basix.create_element(
+def _geometry_element(degree: int) -> basix.finite_element.FiniteElement:
+    """The coordinate element: gmsh's equispaced nodes, in DOLFINx's order."""
+    return basix.create_element(
         basix.ElementFamily.P, basix.CellType.tetrahedron, degree, basix.LagrangeVariant.equispaced
     )
-    closure = element.entity_closure_dofs
-    table = {1 << j: np.asarray(closure[2][j]) for j in range(4)}  # face j: opposite vertex j
-    width = len(closure[2][0])
+
+
+def _sub_entity_nodes(degree: int) -> tuple[np.ndarray, list[int]]:
+    """For each pattern of zero barycentric coordinates (bit j: coordinate j is zero), the
+    parent's geometry nodes on the face or edge the pattern puts a point inside (an edge's
+    repeated to the width of a face's), and the patterns that do: a table of 16 rows."""
+    closure = _geometry_element(degree).entity_closure_dofs
+    table = np.zeros((16, len(closure[2][0])), dtype=int)
+    patterns = [1 << j for j in range(4)]  # face j: opposite vertex j
+    table[patterns] = closure[2]
     for e, (a, b) in enumerate(basix.topology(basix.CellType.tetrahedron)[1]):
-        nodes = np.asarray(closure[1][e])
-        table[0b1111 & ~((1 << a) | (1 << b))] = np.resize(nodes, width)
-    return table
+        patterns.append(0b1111 & ~((1 << a) | (1 << b)))
+        table[patterns[-1]] = np.resize(closure[1][e], table.shape[1])
+    return table, patterns
 
 
 def _snap(
@@ -133,28 +133,19 @@ def _snap(
     so a refined curved wall, rim or cap converges to the true one instead of keeping the
     coarse quadratic surface. ``bary`` (cells, nodes, 4): the nodes' barycentric coordinates
     in their parents; ``parent_nodes`` (cells, nodes, 3): the parents' geometry nodes."""
-    table = _sub_entity_nodes(degree)
-    lookup = np.zeros((16, len(table[1])), dtype=int)
-    for pattern, nodes in table.items():
-        lookup[pattern] = nodes
+    table, patterns = _sub_entity_nodes(degree)
     mask = ((np.abs(bary) < INSIDE) * (1 << np.arange(4))).sum(-1)
-    cell, node = np.nonzero(np.isin(mask, list(table)))
+    cell, node = np.nonzero(np.isin(mask, patterns))
     first = np.unique(dofs[cell, node], return_index=True)[1]  # each node once
     cell, node = cell[first], node[first]
-    sub = parent_nodes[cell[:, None], lookup[mask[cell, node]]]  # (points, face nodes, 3)
+    sub = parent_nodes[cell[:, None], table[mask[cell, node]]]  # (points, face nodes, 3)
     found = [np.flatnonzero(entity.contains(sub)) for entity in entities]
-    point = np.concatenate(found)
-    if not point.size:
+    moved = np.unique(np.concatenate(found))
+    if not moved.size:
         return
-    entity = np.concatenate([np.full(len(f), i) for i, f in enumerate(found)])
-    order = np.lexsort((entity, point))
-    point, entity = point[order], entity[order]
-    moved, begin, count = np.unique(point, return_index=True, return_counts=True)
-    rows = np.full((len(moved), count.max()), -1)
-    column = np.arange(len(point)) - np.repeat(begin, count)  # its rank among the point's
-    rows[np.repeat(np.arange(len(moved)), count), column] = entity
     where = dofs[cell[moved], node[moved]]
-    snapped = project(x[where], rows, list(entities))
+    members = [np.searchsorted(moved, on) for on in found]
+    snapped = project(x[where], members, list(entities))
     size = np.linalg.norm(parent_nodes[cell[moved], 1] - parent_nodes[cell[moved], 0], axis=-1)
     if np.any(np.linalg.norm(snapped - x[where], axis=-1) > SNAP_LIMIT * size):
         raise GeometryError("refinement: a new node is far from the curved surface it lies on")
@@ -224,16 +215,17 @@ def refine_bundle(bundle: MeshBundle, cells: np.ndarray | None = None) -> MeshBu
         straight, edges, partitioner=None, option=RefinementOption.parent_cell
     )[:2]
     parents = _parents(fine, parents)
-    V = fem.functionspace(fine, ("Lagrange", coarse.geometry.cmaps[0].degree))
+    degree = coarse.geometry.cmaps[0].degree
+    V = fem.functionspace(fine, ("Lagrange", degree))
     dofs = V.dofmap.list  # vertices, then edges: the nodes of the coordinate element
     ref = _reference(straight, parents, V.tabulate_dof_coordinates()[dofs])
     imap = V.dofmap.index_map
     x = np.empty((imap.size_local + imap.num_ghosts, 3))
-    x[dofs] = _lift(coarse, ref, parents)
+    parent_nodes = coarse.geometry.x[coarse.geometry.dofmaps[0][parents]]
+    x[dofs] = _lift(parent_nodes, ref, degree)
     bary = np.concatenate([1 - ref.sum(-1, keepdims=True), ref], axis=-1)
     if bundle.surfaces:
-        parent_nodes = coarse.geometry.x[coarse.geometry.dofmaps[0][parents]]
-        _snap(x, dofs, bary, parent_nodes, coarse.geometry.cmaps[0].degree, bundle.surfaces)
+        _snap(x, dofs, bary, parent_nodes, degree, bundle.surfaces)
     node = imap.local_to_global(np.arange(len(x), dtype=np.int32))  # global input node numbers
     # a new UFL domain: one carries its mesh (sharing the coarse one's corrupts both)
     domain = ufl.Mesh(coarse.ufl_domain().ufl_coordinate_element())

@@ -55,7 +55,7 @@ def test_curved_entities_are_fitted_and_points_projected_onto_them(kind, nodes, 
     assert entity.contains(nodes[None]).all()
     off = nodes + RNG.normal(scale=1e-3, size=nodes.shape)
     assert not entity.contains(off[None]).any()
-    snapped = project(off, np.zeros((len(off), 1), dtype=int), [entity])
+    snapped = project(off, [np.arange(len(off))], [entity])
     assert distance_to(kind, snapped).max() < 1e-12 * 50
     assert np.linalg.norm(snapped - off, axis=1).max() < 1e-2  # the nearest point: a short move
 
@@ -66,7 +66,7 @@ def test_a_rim_is_the_intersection_of_its_surface_and_its_curve():
     rim = fit_entity(circle(z=0.0), 1)
     assert len(wall.equations) == 1
     start = circle() + np.array([1e-3, -2e-3, 1e-3])
-    snapped = project(start, np.tile([0, 1], (N, 1)), [wall, rim])
+    snapped = project(start, [np.arange(N)] * 2, [wall, rim])
     assert distance_to("circle", snapped).max() < 1e-12 * 10
 
 

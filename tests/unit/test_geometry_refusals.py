@@ -14,6 +14,7 @@ PELLET = {"shape": "cylinder", "radius": "50 um", "thickness": "20 um"}
 PORES = {"kind": "pores", "height": "100 nm"}
 ROUGH = {"kind": "rough", "ra": "0.2 um", "correlation_length": "4 um"}
 STRIPES = {"kind": "collector", "pattern": "stripes", "height": "100 nm"}
+STRIPED = STRIPES | {"stripe_width": "5 um", "stripe_period": "10 um"}
 
 CASES = {
     "overlapping lattice": (
@@ -73,30 +74,22 @@ CASES = {
     ),
     "nuclei that do not fit": (
         PATCH,
-        STRIPES
-        | {"stripe_width": "5 um", "stripe_period": "10 um"}
-        | {"nuclei_radius": "3 um", "nuclei_density": "0.05 um^-2"},
+        STRIPED | {"nuclei_radius": "3 um", "nuclei_density": "0.05 um^-2"},
         ["interface.nuclei_density", "fit in the gaps"],
     ),
     "filament through the pellet": (
         PATCH,
-        STRIPES
-        | {"stripe_width": "5 um", "stripe_period": "10 um"}
-        | {"filament": {"radius": "1 um", "depth": "19 um"}},
+        STRIPED | {"filament": {"radius": "1 um", "depth": "19 um"}},
         ["interface.filament.depth", "< 0.9 × cell.thickness"],
     ),
     "filament wider than the electrode": (
         PATCH,
-        STRIPES
-        | {"stripe_width": "5 um", "stripe_period": "10 um"}
-        | {"filament": {"radius": "19 um", "depth": "5 um"}},
+        STRIPED | {"filament": {"radius": "19 um", "depth": "5 um"}},
         ["interface.filament.radius", "half width"],
     ),
     "filament of zero radius": (
         PATCH,
-        STRIPES
-        | {"stripe_width": "5 um", "stripe_period": "10 um"}
-        | {"filament": {"radius": 0, "depth": "5 um"}},
+        STRIPED | {"filament": {"radius": 0, "depth": "5 um"}},
         ["interface.filament.radius", "> 0"],
     ),
     "random placement without a count": (
