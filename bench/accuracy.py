@@ -7,10 +7,12 @@ measured against the same reference). Not the flux-tube closed form of the disk:
 of 0.4 × the pellet radius it is itself ~1.3e-3 off (P3 on fine meshes converges ~1.3e-3 above
 it; printed as "the reference against the flux-tube closed form"). Uniform refinement
 re-meshes with gmsh at each mesh.refine and sweeps once (no estimate: the cheapest a user could
-do, which favours it); the adaptive time of a pass includes everything up to it (meshing once,
-every sweep, estimate and refinement). The script prints, per case, the time each path needs to
-bring the true error below --level (log interpolation between the two bracketing points) and
-their ratio, and writes the curves as JSON lines and a PNG.
+do, which favours it; with --uniform-estimate it also estimates its error, as a default run
+does and as any run that quotes an error bar must); the adaptive time of a pass includes
+everything up to it (meshing once, every sweep, estimate and refinement). The script prints,
+per case, the time each path needs to bring the true error below --level (log interpolation
+between the two bracketing points) and their ratio, and writes the curves as JSON lines and a
+PNG.
 
     .venv/bin/python bench/accuracy.py --level 1e-3 --png docs/accuracy-bench.png
 """
@@ -40,6 +42,8 @@ sys.path.insert(0, str(ROOT))  # the closed form lives with the tests that check
 from tests.helpers import flux_tube_disk_resistance
 
 SIGMA = 0.55  # S/m: NZSP of the configs
+UNIFORM = {False: "uniform", True: "uniform + estimate"}  # the curve of a uniform path
+STYLE = {"uniform": "s--", "uniform + estimate": "^:", "adaptive": "o-"}
 DISK = {"radius": 25e-6, "thickness": 50e-6, "contact": 10e-6}
 
 
@@ -73,10 +77,10 @@ def case_config(name: str, overrides: list[str]) -> RunConfig:
     return load_config(path, ["frequencies.points_per_decade=1", *overrides])
 
 
-def uniform(name: str, levels: list[float]) -> list[dict]:
+def uniform(name: str, levels: list[float], estimate: bool) -> list[dict]:
     points = []
     for r in levels:
-        cfg = case_config(name, [f"mesh.refine={r}", "accuracy.estimate=false"])
+        cfg = case_config(name, [f"mesh.refine={r}", f"accuracy.estimate={str(estimate).lower()}"])
         freqs = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 1)
         t0 = time.perf_counter()
         solved = solve(cfg, build_mesh(cfg), freqs, RunConsole(quiet=True))
@@ -134,6 +138,12 @@ def main() -> None:
     p.add_argument("--refine", nargs="+", type=float, default=[1.0, 1.5, 2.0, 2.5])
     p.add_argument("--target", type=float, default=None, help="default: level / 2")
     p.add_argument("--max-dofs", type=int, default=120000, help="accuracy.max_dofs")
+    p.add_argument(
+        "--uniform-estimate",
+        action="store_true",
+        help="uniform runs also estimate their error (as a default run does, and as a run must "
+        "to quote an error bar); default: sweep only, the cheapest a user could do",
+    )
     p.add_argument("--png", default=None)
     p.add_argument("--replot", nargs="+", help="only plot the RESULT lines of earlier runs' logs")
     a = p.parse_args()
@@ -144,14 +154,18 @@ def main() -> None:
             for line in Path(log).read_text().splitlines()
             if line.startswith("RESULT ")
         ]
-        plot({r["case"]: r for r in results}, results[0]["level"], a.png)
+        panels: dict[str, dict] = {}
+        for r in results:  # runs with and without --uniform-estimate share a panel
+            panel = panels.setdefault(r["case"], {"adaptive": r["adaptive"]})
+            panel[UNIFORM[bool(r.get("uniform_estimate"))]] = r["uniform"]
+        plot(panels, results[0]["level"], a.png)
         return
     say(f"environment: {environment()}")
     curves = {}
     for name in a.cases:
         say(f"{name}:")
         ad, freqs = adaptive(name, a.target or a.level / 2, a.max_dofs)
-        un = uniform(name, a.refine)
+        un = uniform(name, a.refine, a.uniform_estimate)
         truth = ad[-1]["reference"]
         closed = float(np.max(np.abs(truth / disk_truth(freqs) - 1))) if name == "disk" else None
         for pt in ad + un:
@@ -159,7 +173,7 @@ def main() -> None:
             pt.pop("reference", None)
         t_un, t_ad = time_to(un, a.level), time_to(ad, a.level)
         ratio = t_un / t_ad if t_un and t_ad else None
-        for label, pts in (("uniform", un), ("adaptive", ad)):
+        for label, pts in ((UNIFORM[a.uniform_estimate], un), ("adaptive", ad)):
             say(
                 f"  {label:8s} "
                 + ", ".join(f"{q['dofs']}: {q['error']:.2e} in {q['s']:.0f} s" for q in pts)
@@ -168,10 +182,11 @@ def main() -> None:
             f"  time to {a.level:g}: uniform {t_un}, adaptive {t_ad}"
             + (f", adaptive is {ratio:.2f}x faster" if ratio else " (not reached by one path)")
         )
-        curves[name] = {"uniform": un, "adaptive": ad}
+        curves[name] = {UNIFORM[a.uniform_estimate]: un, "adaptive": ad}
         if closed is not None:
             say(f"  the reference against the flux-tube closed form: {closed:.2e}")
-        emit({"case": name, "level": a.level, "uniform_s": t_un, "adaptive_s": t_ad,
+        emit({"case": name, "level": a.level, "uniform_estimate": a.uniform_estimate,
+              "uniform_s": t_un, "adaptive_s": t_ad,
               "ratio": ratio, "uniform": un, "adaptive": ad, "closed_form": closed})  # fmt: skip
     if a.png:
         plot(curves, a.level, a.png)
@@ -185,9 +200,8 @@ def plot(curves: dict, level: float, path: str) -> None:
 
     fig, axes = plt.subplots(1, len(curves), figsize=(4.2 * len(curves), 3.6), squeeze=False)
     for ax, (name, c) in zip(axes[0], curves.items(), strict=True):
-        for label, style in (("uniform", "s--"), ("adaptive", "o-")):
-            pts = c[label]
-            ax.loglog([q["s"] for q in pts], [q["error"] for q in pts], style, label=label)
+        for label, pts in c.items():
+            ax.loglog([q["s"] for q in pts], [q["error"] for q in pts], STYLE[label], label=label)
         ax.axhline(level, color="grey", lw=0.8)
         ax.set_title(name)
         ax.set_xlabel("wall time (s)")

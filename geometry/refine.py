@@ -3,9 +3,9 @@
 DOLFINx refines affine meshes only (``dolfinx.mesh.refine`` fails on our P2 geometry), and gmsh
 meshes the coarse mesh on one rank only. So each rank refines its part in three steps:
 
-1. the vertex (P1) mesh on the same topology is refined by DOLFINx (plaza, marked edges, the
-   closure keeps it conforming across ranks), which also gives each child its parent cell and
-   the parent facet of each child facet;
+1. the vertex (P1) mesh on the same topology is refined by bisecting the edges of the marked
+   cells (``geometry/bisection``: conforming across ranks without Plaza's far-reaching
+   closure), which also gives each child its parent cell;
 2. each node of a child's second-order geometry (its vertices and edge midpoints, straight)
    is mapped to the parent's reference coordinates by the parent's affine vertex map and
    lifted by the parent's own quadratic map; a node inside a face or an edge of its parent
@@ -37,10 +37,11 @@ import ufl
 from dolfinx import fem
 from dolfinx.graph import adjacencylist
 from dolfinx.io.utils import distribute_entity_data
-from dolfinx.mesh import CellType, RefinementOption
+from dolfinx.mesh import CellType
 
 from eisfem.core.errors import GeometryError
 from eisfem.geometry.analytic import AnalyticEntity, project
+from eisfem.geometry.bisection import refine_marked
 from eisfem.geometry.mesh import MeshBundle
 
 TET = 3  # topological dimension: every cell a tetrahedron
@@ -48,7 +49,7 @@ INSIDE = 1e-9  # tolerance of reference coordinates (on a facet, inside a cell)
 SNAP_LIMIT = 0.05  # a snap moves a node O(h³) off; more than this × its parent's edge is a bug
 
 
-def _vertex_mesh(mesh: dolfinx.mesh.Mesh) -> dolfinx.mesh.Mesh:
+def vertex_mesh(mesh: dolfinx.mesh.Mesh) -> dolfinx.mesh.Mesh:
     """The straight (P1) mesh on the same topology: same cells, vertices, ranks and indices."""
     topology = mesh.topology
     vertices = topology.index_map(0)
@@ -71,14 +72,6 @@ def _vertex_mesh(mesh: dolfinx.mesh.Mesh) -> dolfinx.mesh.Mesh:
 
 def element_p1():
     return basix.ufl.element("Lagrange", "tetrahedron", 1, shape=(3,))
-
-
-def _parents(fine: dolfinx.mesh.Mesh, parents: np.ndarray) -> np.ndarray:
-    """The parent of each local cell of ``fine``: DOLFINx returns them in the order the cells
-    were created, before the refined mesh reordered its cells."""
-    n = fine.topology.index_map(TET).size_local
-    offset = fine.comm.exscan(n) or 0
-    return parents[np.asarray(fine.topology.original_cell_index)[:n] - offset]
 
 
 def _reference(straight: dolfinx.mesh.Mesh, parents: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -152,12 +145,6 @@ def _snap(
     x[where] = snapped
 
 
-def _marked_edges(mesh: dolfinx.mesh.Mesh, cells: np.ndarray) -> np.ndarray:
-    mesh.topology.create_connectivity(TET, 1)
-    c2e = mesh.topology.connectivity(TET, 1).array.reshape(-1, 6)
-    return np.unique(c2e[cells]).astype(np.int32)
-
-
 def _tags(mesh, dim: int, entities: np.ndarray, values: np.ndarray) -> dolfinx.mesh.MeshTags:
     """Tags of ``entities`` (rows of global input nodes, given on any rank) on ``mesh``."""
     local, local_values = distribute_entity_data(mesh, dim, entities, values)
@@ -209,12 +196,8 @@ def refine_bundle(bundle: MeshBundle, cells: np.ndarray | None = None) -> MeshBu
     coarse = bundle.mesh
     if coarse.topology.cell_type != CellType.tetrahedron:
         raise GeometryError("adaptive refinement needs a tetrahedral mesh (no prisms, hexahedra)")
-    straight = _vertex_mesh(coarse)
-    edges = None if cells is None else _marked_edges(coarse, cells)
-    fine, parents = dolfinx.mesh.refine(
-        straight, edges, partitioner=None, option=RefinementOption.parent_cell
-    )[:2]
-    parents = _parents(fine, parents)
+    straight = vertex_mesh(coarse)
+    fine, parents = refine_marked(straight, cells)
     degree = coarse.geometry.cmaps[0].degree
     V = fem.functionspace(fine, ("Lagrange", degree))
     dofs = V.dofmap.list  # vertices, then edges: the nodes of the coordinate element
