@@ -115,7 +115,9 @@ def adaptive(name: str, target: float, max_dofs: int) -> tuple[list[dict], np.nd
             f" estimate {points[-1]['estimate']:.2e}"
         )
 
-    solve(cfg, build_mesh(cfg), freqs, RunConsole(quiet=True), on_pass=record)
+    solved = solve(cfg, build_mesh(cfg), freqs, RunConsole(quiet=True), on_pass=record)
+    say(f"  adaptive stopped: {solved.accuracy['adaptive_stop']}")
+    del solved
     gc.collect()
     return points, freqs
 

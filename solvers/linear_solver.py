@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 from petsc4py import PETSc
@@ -86,6 +86,26 @@ class LinearSolverOptions:
             **{f"mat_mumps_cntl_{k}": float(v) for k, v in self.mumps_cntl.items()},
             **self.petsc_options,
         }
+
+
+# Block low-rank (BLR) MUMPS: ICNTL(35) = 2 compresses the factor's off-diagonal blocks to a
+# relative precision CNTL(7). For the degree p + 1 reference of the error estimate, which is
+# needed to ~1e-6 (a hundredth of the smallest target), not to machine precision.
+LOW_RANK_ICNTL = {35: 2}
+LOW_RANK_CNTL = {7: 1e-8}
+
+
+def low_rank(options: LinearSolverOptions) -> LinearSolverOptions:
+    """``options`` with block low-rank MUMPS, unless they already choose ICNTL(35) or are not
+    direct. Measured on the P3 estimate of a disk contact (116k P2 dofs): 274 s → 76 s and the
+    estimate changed by 2e-10 of itself (ε = 1e-6 gained another 10 % for 3e-9)."""
+    if options.method != "direct" or 35 in options.mumps_icntl:
+        return options
+    return replace(
+        options,
+        mumps_icntl={**options.mumps_icntl, **LOW_RANK_ICNTL},
+        mumps_cntl={**LOW_RANK_CNTL, **options.mumps_cntl},
+    )
 
 
 @dataclass

@@ -155,10 +155,18 @@ class ImpedanceSystem:
         self._dc: RestrictedOperator | None = None
         self._dc_fill: RestrictedOperator | None = None
 
-    def with_degree(self, degree: int) -> ImpedanceSystem:
-        """The same cell (mesh, terms, solver, voltage) discretised at another degree."""
+    def with_degree(
+        self, degree: int, solver: LinearSolverOptions | None = None
+    ) -> ImpedanceSystem:
+        """The same cell (mesh, terms, voltage) discretised at another degree, solved as this
+        one unless ``solver`` says otherwise."""
         return ImpedanceSystem(
-            self.bundle, self.volume_terms, self.surface_terms, degree, self.solver, self.voltage
+            self.bundle,
+            self.volume_terms,
+            self.surface_terms,
+            degree,
+            solver or self.solver,
+            self.voltage,
         )
 
     def _add_term(self, group, kind, coefficient, form, source, weight) -> None:
