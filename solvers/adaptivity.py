@@ -16,9 +16,15 @@ estimate, so a sum over frequencies weighs each by how far it misses the target.
 Marking is Dörfler's bulk criterion: the fewest cells whose indicators hold a fraction θ of the
 total, found by bisection on the threshold with one reduction per step (no rank gathers the
 indicators), so each refinement removes a fixed share of the estimated error.
+
+A pass without an estimate of its own (``simulation/adaptive``) marks by the recovery indicators
+of ``recovery_indicator.py`` at the frequencies where the last estimate was worst (its
+:class:`Anchor`), each scaled to the estimate predicted there from the ratio of recovery sums.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import ufl
@@ -27,6 +33,7 @@ from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
 
 from eisfem.solvers.error_estimate import SpatialEstimate
+from eisfem.solvers.recovery_indicator import recovery_indicators
 from eisfem.solvers.spectrum import SpectrumResult
 from eisfem.solvers.system import ImpedanceSystem, Solution
 
@@ -115,3 +122,50 @@ def refinement_indicators(
         )
         total += scaled(eta, float(estimate.spatial[i]), comm)
     return total
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The last p-enrichment estimate at its worst frequencies and the recovery sums there: a
+    pass without an estimate of its own predicts one from the ratio of its sums to these."""
+
+    indices: list[int]  # into the spectrum's frequencies
+    estimate: np.ndarray  # the spatial estimate at those frequencies
+    sums: np.ndarray  # Σ_K η_K² · |Z| at those frequencies (recovery_indicator)
+    dofs: int
+
+
+def _recovery(result: SpectrumResult, indices: list[int]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Σ η² · |Z| (all ranks) and the owned η_K² of the recovery indicator at ``indices``."""
+    comm = result.system.comm
+    etas = [
+        recovery_indicators(result.system, result.solution(float(result.frequency[i])))
+        for i in indices
+    ]
+    sums = np.array(
+        [
+            comm.allreduce(float(eta.sum()), MPI.SUM) * abs(result.impedance[i])
+            for eta, i in zip(etas, indices, strict=True)
+        ]
+    )
+    return sums, etas
+
+
+def anchor(result: SpectrumResult, estimate: SpatialEstimate, target: float) -> Anchor:
+    """The anchor of later predictions: the worst frequencies of ``estimate`` above ``target``."""
+    indices = worst_frequencies(result.frequency, estimate.combined, target)
+    sums, _ = _recovery(result, indices)
+    return Anchor(indices, estimate.spatial[indices], sums, result.system.dofs)
+
+
+def predicted_indicators(result: SpectrumResult, anchor: Anchor) -> tuple[np.ndarray, np.ndarray]:
+    """The predicted spatial estimate at the anchor's frequencies (its estimate times the ratio
+    of the recovery sums) and the owned cells' recovery indicators, each frequency's scaled to
+    its prediction and summed (what :func:`refinement_indicators` gives with an estimate)."""
+    sums, etas = _recovery(result, anchor.indices)
+    predicted = anchor.estimate * sums / anchor.sums
+    comm = result.system.comm
+    total = np.zeros(result.system.bundle.mesh.topology.index_map(3).size_local)
+    for eta, value in zip(etas, predicted, strict=True):
+        total += scaled(eta, float(value), comm)
+    return predicted, total

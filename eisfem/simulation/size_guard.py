@@ -106,15 +106,31 @@ def check_fits(est: SizeEstimate | None, available: float | None) -> None:
 
 
 # The MUMPS factor of a 3D finite-element matrix grows as n^(4/3) under nested dissection
-# (George, SIAM J. Numer. Anal. 10 (1973) 345): the growth of a run's peak memory with its dofs
-# is bounded by that power, so the prediction below errs on the safe side.
+# (George, SIAM J. Numer. Anal. 10 (1973) 345): a bound on the growth of the factor with the
+# dofs, so the prediction below errs on the safe side. Everything else a pass holds (matrices,
+# vectors, the reduced basis) grows in proportion to the dofs.
 FILL_EXPONENT = 4 / 3
 
 
-def next_pass_need(peak_bytes: float, rss_bytes: float, dofs: int, next_dofs: int) -> float:
+def next_pass_need(
+    peak_bytes: float,
+    rss_bytes: float,
+    dofs: int,
+    next_dofs: int,
+    base_bytes: float = 0.0,
+    factor_bytes: float | None = None,
+) -> float:
     """Bytes beyond ``rss_bytes`` (held now) that a pass on ``next_dofs`` dofs will need, from
-    the ``peak_bytes`` measured in the pass just done on ``dofs``."""
-    return max(peak_bytes * (next_dofs / dofs) ** FILL_EXPONENT - rss_bytes, 0.0)
+    the ``peak_bytes`` measured in a pass on ``dofs`` whose sparse factor took
+    ``factor_bytes`` (None: all of it, the safe side). ``base_bytes`` (the interpreter, the
+    libraries, the coarse mesh) does not grow with the mesh. Scaling all of a small first
+    pass's memory by the factor's power forbade any mesh ten times larger: at 14k dofs the
+    degree p + 1 matrices, not the factor, hold most of it."""
+    ratio = next_dofs / dofs
+    working = peak_bytes - base_bytes
+    factor = working if factor_bytes is None else min(factor_bytes, working)
+    grown = factor * ratio**FILL_EXPONENT + (working - factor) * ratio
+    return max(grown - (rss_bytes - base_bytes), 0.0)
 
 
 def process_memory() -> tuple[float, float]:

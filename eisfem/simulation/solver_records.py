@@ -40,6 +40,13 @@ class AdaptiveIteration:
     cells: int
     combined_error_estimate_max: float
     spatial_error_estimate_max: float
+    error_from: str | None = optional(
+        doc="estimate (p-enrichment on this mesh), prediction (recovery indicators scaled by "
+        "the last estimate; a pass still above the target), or 'prediction, then estimate' "
+        "(a pass whose prediction reached the target, the last pass, or one whose memory "
+        "check needed a fresh measurement): the quoted error is always the final mesh's "
+        "estimate"
+    )
     marked_cells: int | None = optional(doc="cells marked for refinement after this pass")
     seconds: float = optional(doc="sweep, estimate, indicators and refinement of this pass")
 
