@@ -29,7 +29,13 @@ from eisfem.geometry.mesh import MeshBundle
 from eisfem.geometry.refine import refine_bundle
 from eisfem.simulation.console import RunConsole
 from eisfem.simulation.model import build_system
-from eisfem.simulation.size_guard import GIB, available_memory, next_pass_need, process_memory
+from eisfem.simulation.size_guard import (
+    GIB,
+    available_memory,
+    next_pass_need,
+    process_memory,
+    reset_peak,
+)
 from eisfem.solvers.adaptivity import (
     Anchor,
     anchor,
@@ -102,23 +108,24 @@ def _factor_bytes(estimate: SpatialEstimate) -> float | None:
 
 @dataclass(frozen=True)
 class _Memory:
-    """What the memory rule scales from: the last pass that estimated (its dofs and MUMPS's
-    count of its degree p + 1 factor, the largest thing a pass holds) and what the rank held
-    before the first pass (``base``, not scaled)."""
+    """What the memory rule scales from: the last pass that estimated (its dofs, its peak and
+    MUMPS's count of its degree p + 1 factor, the largest thing a pass holds) and what the rank
+    held before the first pass (``base``, not scaled)."""
 
     base: float
     dofs: int
+    peak: float
     factor: float | None
 
     def stop(self, comm: MPI.Comm, next_dofs: int) -> str | None:
         """Why the next pass must not start (None: it fits): on any node, the ranks' predicted
-        extra memory (:func:`next_pass_need` from the peak each rank has reached) exceeds what
-        the node has available. Stopping here keeps the last solved pass instead of being
-        OOM-killed."""
-        peak, rss = process_memory()
+        extra memory (:func:`next_pass_need` from the peak each rank reached in that pass)
+        exceeds what the node has available. Stopping here keeps the last solved pass instead
+        of being OOM-killed."""
+        rss = process_memory()[1]
         node = comm.Split_type(MPI.COMM_TYPE_SHARED)
         need = node.allreduce(
-            next_pass_need(peak, rss, self.dofs, next_dofs, self.base, self.factor)
+            next_pass_need(self.peak, rss, self.dofs, next_dofs, self.base, self.factor)
         )
         available = available_memory()
         short = available is not None and need > available
@@ -154,10 +161,10 @@ def _estimated(
 def _anchors(
     result: SpectrumResult, estimate: SpatialEstimate, target: float, base: float
 ) -> tuple[Anchor, _Memory]:
-    """What the passes after an estimated one predict their error and memory from."""
-    return anchor(result, estimate, target), _Memory(
-        base, result.system.dofs, _factor_bytes(estimate)
-    )
+    """What the passes after an estimated one predict their error and memory from (its peak
+    counts from the start of its pass: :func:`reset_peak`)."""
+    memory = _Memory(base, result.system.dofs, process_memory()[0], _factor_bytes(estimate))
+    return anchor(result, estimate, target), memory
 
 
 def solve(
@@ -199,9 +206,10 @@ def _refine_to_target(
     iterations: list[dict[str, Any]] = []
     base = process_memory()[1]
     last: Anchor | None = None  # the last estimate's, for the passes without one
-    memory = _Memory(base, 0, None)  # replaced on the first pass, which always estimates
+    memory = _Memory(base, 0, 0.0, None)  # replaced on the first pass, which always estimates
     while True:
         t0 = time.perf_counter()
+        reset_peak()
         label = f" (pass {len(iterations) + 1})"
         system, result = _sweep(cfg, bundle, freqs, console, label)
         sweep = float(result.error_estimate().max())

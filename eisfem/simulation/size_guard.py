@@ -22,6 +22,7 @@ configs in ``configs/`` (default meshes, P2, direct solver, one process; 2026-12
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,8 +134,17 @@ def next_pass_need(
     return max(grown - (rss_bytes - base_bytes), 0.0)
 
 
+def reset_peak() -> None:
+    """Start the peak of :func:`process_memory` afresh from what the process holds now (Linux's
+    ``clear_refs``; elsewhere the peak stays the lifetime one, the safe side). The adaptive
+    loop scales one pass's peak, not gmsh's meshing before it."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def process_memory() -> tuple[float, float]:
-    """(peak, current) resident bytes of this process (peak: ru_maxrss, in kB on Linux)."""
+    """(peak since :func:`reset_peak` or the start, current) resident bytes of this process
+    (peak: ru_maxrss, in kB on Linux)."""
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024.0

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from eisfem.cli.main import main
-from eisfem.simulation.size_guard import SizeEstimate, TooLargeError, check_fits, estimate
+from eisfem.simulation.size_guard import (
+    SizeEstimate,
+    TooLargeError,
+    check_fits,
+    estimate,
+    process_memory,
+    reset_peak,
+)
 from tests.helpers import DEMO
 
 
@@ -38,3 +46,15 @@ def test_check_fits_compares_with_the_available_memory():
     check_fits(est, None)  # unknown: no refusal
     with pytest.raises(TooLargeError):
         check_fits(est, 1e9)
+
+
+def test_reset_peak_starts_the_peak_from_what_the_process_holds():
+    """The adaptive memory rule scales one pass's peak, not gmsh's meshing before it: after
+    reset_peak a freed 200 MB block no longer counts (Linux's clear_refs)."""
+    block = np.ones(25_000_000)
+    block.fill(2.0)  # resident, not only reserved
+    del block
+    before = process_memory()[0]
+    reset_peak()
+    peak, rss = process_memory()
+    assert before - peak > 150e6 and peak < rss + 50e6

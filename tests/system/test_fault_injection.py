@@ -48,22 +48,32 @@ def command(out: Path) -> list[str]:
 
 
 def looks_complete_and_is(folder: Path) -> bool | None:
-    """None if ``folder`` is absent; else whether it is a whole, readable run folder."""
+    """None if ``folder`` is absent; else whether it is a whole, readable run folder. The folder
+    is opened once and read through that handle: a replacement that renames the old folder
+    aside and deletes it mid-check (absent for a moment, never incomplete) reads as None, not
+    as a folder missing its files."""
     try:
-        if not folder.exists():
-            return None
-        if not (folder / MARKER).is_file():
-            return False
-        summary = json.loads((folder / "summary.json").read_text())
-        table = np.loadtxt(folder / "impedance.csv", delimiter=",", skiprows=1)
-        return (
-            (folder / MARK).is_file()
-            and summary["dofs"] > 0
-            and table.shape[0] > 1
-            and (folder / "config.resolved.yaml").stat().st_size > 0
-        )
-    except FileNotFoundError:  # renamed away between two reads: a replacement in progress
-        return None if not folder.exists() else False
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        return None
+
+    def read(name: str) -> str:
+        with os.fdopen(os.open(name, os.O_RDONLY, dir_fd=fd)) as f:
+            return f.read()
+
+    try:
+        read(MARKER), read(MARK)  # both present
+        summary = json.loads(read("summary.json"))
+        table = np.loadtxt(read("impedance.csv").splitlines(), delimiter=",", skiprows=1)
+        return summary["dofs"] > 0 and table.shape[0] > 1 and len(read("config.resolved.yaml")) > 0
+    except FileNotFoundError:
+        try:
+            moved = os.stat(folder).st_ino != os.fstat(fd).st_ino
+        except FileNotFoundError:
+            moved = True
+        return None if moved else False
+    finally:
+        os.close(fd)
 
 
 def unfinished_jit(cache: Path) -> bool:
