@@ -143,10 +143,13 @@ def reset_peak() -> None:
 
 
 def process_memory() -> tuple[float, float]:
-    """(peak since :func:`reset_peak` or the start, current) resident bytes of this process
-    (peak: ru_maxrss, in kB on Linux)."""
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024.0
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return peak, pages * float(resource.getpagesize())
+    """(peak since :func:`reset_peak` or the start, current) resident bytes of this process:
+    VmHWM and VmRSS of /proc/self/status. Not ru_maxrss: Linux carries a parent's peak through
+    fork and exec into it (and clear_refs does not reset that part), so a run started by a
+    large process, such as a test runner, scaled the runner's memory as its own."""
+    status = Path("/proc/self/status").read_text()
+    kilobytes = {
+        key: float(re.search(rf"^{key}:\s+(\d+) kB", status, re.MULTILINE).group(1))
+        for key in ("VmHWM", "VmRSS")
+    }
+    return kilobytes["VmHWM"] * 1024.0, kilobytes["VmRSS"] * 1024.0
