@@ -113,14 +113,23 @@ def refinement_indicators(
     enriched = estimate.enriched
     if enriched is None:
         raise ValueError("the estimate has no enriched sweep to compute indicators from")
-    comm = result.system.comm
-    total = np.zeros(result.system.bundle.mesh.topology.index_map(3).size_local)
-    for i in worst_frequencies(result.frequency, estimate.combined, target):
+    indices = worst_frequencies(result.frequency, estimate.combined, target)
+    etas = []
+    for i in indices:
         f = float(result.frequency[i])
-        eta = cell_indicators(
-            result.system, enriched.system, result.solution(f), enriched.solution(f)
+        etas.append(
+            cell_indicators(
+                result.system, enriched.system, result.solution(f), enriched.solution(f)
+            )
         )
-        total += scaled(eta, float(estimate.spatial[i]), comm)
+    return _scaled_sum(result.system, etas, estimate.spatial[indices])
+
+
+def _scaled_sum(system: ImpedanceSystem, etas: list[np.ndarray], values: np.ndarray) -> np.ndarray:
+    """Σ over frequencies of the owned cells' indicators, each scaled to add up to its value."""
+    total = np.zeros(system.bundle.mesh.topology.index_map(3).size_local)
+    for eta, value in zip(etas, values, strict=True):
+        total += scaled(eta, float(value), system.comm)
     return total
 
 
@@ -132,7 +141,6 @@ class Anchor:
     indices: list[int]  # into the spectrum's frequencies
     estimate: np.ndarray  # the spatial estimate at those frequencies
     sums: np.ndarray  # Σ_K η_K² · |Z| at those frequencies (recovery_indicator)
-    dofs: int
 
 
 def _recovery(result: SpectrumResult, indices: list[int]) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -155,7 +163,7 @@ def anchor(result: SpectrumResult, estimate: SpatialEstimate, target: float) -> 
     """The anchor of later predictions: the worst frequencies of ``estimate`` above ``target``."""
     indices = worst_frequencies(result.frequency, estimate.combined, target)
     sums, _ = _recovery(result, indices)
-    return Anchor(indices, estimate.spatial[indices], sums, result.system.dofs)
+    return Anchor(indices, estimate.spatial[indices], sums)
 
 
 def predicted_indicators(result: SpectrumResult, anchor: Anchor) -> tuple[np.ndarray, np.ndarray]:
@@ -164,8 +172,4 @@ def predicted_indicators(result: SpectrumResult, anchor: Anchor) -> tuple[np.nda
     its prediction and summed (what :func:`refinement_indicators` gives with an estimate)."""
     sums, etas = _recovery(result, anchor.indices)
     predicted = anchor.estimate * sums / anchor.sums
-    comm = result.system.comm
-    total = np.zeros(result.system.bundle.mesh.topology.index_map(3).size_local)
-    for eta, value in zip(etas, predicted, strict=True):
-        total += scaled(eta, float(value), comm)
-    return predicted, total
+    return predicted, _scaled_sum(result.system, etas, predicted)

@@ -243,17 +243,15 @@ def _refine_to_target(
             console.info(f"  {step['marked_cells']} cells marked: {refined.info['cells']} cells")
             next_dofs = round(system.dofs * refined.info["cells"] / bundle.info["cells"])
             stop = memory.stop(system.comm, next_dofs)
-            if stop is not None and estimate is None:
-                # the memory rule scaled from an older, smaller pass: measure this one first
-                estimate = _estimated(cfg, result, console, label, step)
-                last, memory = _anchors(result, estimate, target, base)
-                error = step["combined_error_estimate_max"]
-                stop = _stop(cfg, error, sweep, system.dofs, len(iterations))
-                stop = stop or memory.stop(system.comm, next_dofs)
-        if stop is not None and estimate is None:  # the result quotes its own mesh's estimate
+        if stop is not None and estimate is None:
+            # the result quotes its own mesh's estimate; with it, a stop the limits did not
+            # make (the memory rule, scaled from an older, smaller pass) is checked again
             estimate = _estimated(cfg, result, console, label, step)
             error = step["combined_error_estimate_max"]
-            stop = _stop(cfg, error, sweep, system.dofs, len(iterations)) or stop
+            stop = _stop(cfg, error, sweep, system.dofs, len(iterations))
+            if stop is None:
+                last, memory = _anchors(result, estimate, target, base)
+                stop = memory.stop(system.comm, next_dofs)
         step["seconds"] = time.perf_counter() - t0
         console.info(
             f"  pass {step['iteration']}: {step['dofs']} dofs, {step['cells']} cells, "

@@ -263,3 +263,23 @@ def test_recovery_indicators_find_the_rim_and_predict_the_estimate():
         predicted, marks = predicted_indicators(result, last)
         ratio = predicted / estimate.spatial[last.indices]
         assert np.all((ratio >= 0.5) & (ratio <= 3)), (result.system.dofs, ratio)
+
+
+def test_a_memory_stop_scaled_from_an_old_pass_is_checked_again_from_a_fresh_estimate(
+    monkeypatch,
+):
+    """A predicted pass stopped by the memory rule (scaled from the last estimated pass, far
+    smaller) estimates its own mesh and checks again from it: here a rule that allows 5× the
+    dofs of that pass stops the third pass, whose estimate then lets the loop go on."""
+
+    def stop(self, comm, next_dofs):
+        return "memory: test" if next_dofs > 5 * self.dofs else None
+
+    monkeypatch.setattr(adaptive._Memory, "stop", stop)
+    cfg = disk_config(5e-3)
+    solved = solve(cfg, build_mesh(cfg), log_frequencies(1e11, 1e5, 1), RunConsole(quiet=True))
+    passes = solved.accuracy["iterations"]
+    # a re-checked pass that is not the last: the loop went on past the memory stop
+    rechecked = [p for p in passes[:-1] if p["error_from"] == "prediction, then estimate"]
+    assert rechecked and all(p["combined_error_estimate_max"] > 5e-3 for p in rechecked)
+    assert solved.accuracy["target_reached"]
