@@ -215,7 +215,10 @@ def _draw(rng: np.random.Generator, spec: RandomRange, n: int) -> list[Any]:
         high = ureg.Quantity(spec.high).to(low.units)
     except Exception as exc:  # pint raises many types for unparsable or mismatched units
         raise ValueError(f"cannot read low/high as quantities of one kind ({exc})") from None
-    lo, hi = float(low.magnitude), float(high.magnitude)
+    try:
+        lo, hi = float(low.magnitude), float(high.magnitude)
+    except OverflowError:  # an integer beyond any float: not finite
+        lo = hi = math.inf
     if not (math.isfinite(lo) and math.isfinite(hi) and hi >= lo):
         raise ValueError(f"needs finite low <= high (got {spec.low!r}, {spec.high!r})")
     if spec.scale == "log":

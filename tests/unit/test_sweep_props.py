@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eisfem.batch.sweep import expand
@@ -218,6 +218,9 @@ sweep_blocks = st.fixed_dictionaries(
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sweep_blocks, st.dictionaries(st.sampled_from(["solver.degree", "name", "cell"]), scalars))
+@example(  # an integer beyond any float once raised OverflowError
+    {"random": {"samples": 1, "fields": {"interface.height": {"low": 0.0, "high": 10**400}}}}, {}
+)
 def test_random_sweep_files_raise_only_config_error(block, fixed):
     raw = {"base": copy.deepcopy(BASE), "set": fixed, "sweep": block}
     try:
