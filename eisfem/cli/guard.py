@@ -2,7 +2,8 @@
 
 - a user's mistake (EisfemError, or an OSError naming a path: no permission, no such folder,
   a file where a folder should be) → ``eisfem: error: ...``, status 2;
-- Ctrl-C → ``eisfem: interrupted``, status 130 (128 + SIGINT, as shells report it);
+- Ctrl-C → ``eisfem: interrupted``, status 130 (128 + SIGINT, as shells report it), and no
+  run folder is published after it even if a finalizer swallowed it (:mod:`eisfem.core.interrupt`);
 - anything else is a bug → one line naming the exception, status 1; ``EISFEM_DEBUG=1`` shows
   the traceback instead.
 
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from mpi4py import MPI
 
 from eisfem.config.loading import printable
+from eisfem.core import interrupt
 from eisfem.core.errors import ConfigError, EisfemError
 
 DEBUG = "EISFEM_DEBUG"
@@ -57,6 +59,7 @@ def describe(exc: BaseException) -> tuple[int, str]:
 
 def guarded(command: Callable[[], int], comm: MPI.Comm = MPI.COMM_WORLD) -> int:
     """Run ``command`` and return its status, or end as this module's docstring says."""
+    interrupt.install()
     try:
         return command()
     except (Exception, KeyboardInterrupt) as exc:

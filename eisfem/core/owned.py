@@ -8,9 +8,11 @@ its parents, a folder holding the config being run — is refused with one line 
 Nothing here removes or renames a thing that lacks the marker.
 
 Folders are built under a hidden name (``.NAME.partial-XXXX``) that carries the marker from its
-first moment, so the leftovers of a killed run can be told apart from anything a user keeps
-there: :func:`clean_stale` removes those whose process is gone and leaves the ones it cannot
-judge (made on another host). New folders and files follow the user's umask.
+first moment (but for the one write of a text prepared before the folder exists: a kill inside
+those microseconds leaves an empty unmarked folder, which is then left alone), so the leftovers
+of a killed run can be told apart from anything a user keeps there: :func:`clean_stale` removes
+those whose process is gone and leaves the ones it cannot judge (made on another host).
+New folders and files follow the user's umask.
 """
 
 from __future__ import annotations
@@ -60,11 +62,16 @@ def follow_umask(path: Path) -> None:
     path.chmod(base & ~umask())
 
 
-def stamp(folder: Path, kind: str) -> Stamp:
-    """Mark ``folder``, which eisfem has just created, as its own ``kind`` folder."""
+def _marker_text(kind: str) -> str:
+    """The marker of a ``kind`` folder made by this process now (reading the version and the
+    host takes about a millisecond: :func:`new_partial` does it before its folder exists)."""
     s = Stamp(kind, eisfem_version(), socket.gethostname(), os.getpid(), time.strftime("%FT%T%z"))
-    (folder / MARK).write_text(json.dumps(asdict(s)) + "\n")
-    return s
+    return json.dumps(asdict(s)) + "\n"
+
+
+def stamp(folder: Path, kind: str) -> None:
+    """Mark ``folder``, which eisfem has just created, as its own ``kind`` folder."""
+    (folder / MARK).write_text(_marker_text(kind))
 
 
 def read_stamp(folder: Path) -> Stamp | None:
@@ -125,11 +132,12 @@ def check_target(
 
 def new_partial(final: Path, kind: str, option: str = "--out") -> Path:
     """A new hidden, marked sibling of ``final`` to build it in (``final`` already checked)."""
+    marker = _marker_text(kind)
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+        (tmp / MARK).write_text(marker)
         follow_umask(tmp)
-        stamp(tmp, kind)
     except OSError as exc:
         raise OwnershipError(f"{option} {final}: cannot create it ({exc.strerror})") from None
     return tmp

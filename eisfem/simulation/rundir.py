@@ -19,7 +19,7 @@ from pathlib import Path
 
 from mpi4py import MPI
 
-from eisfem.core import owned
+from eisfem.core import interrupt, owned
 from eisfem.core.errors import EisfemError
 
 MARKER = "COMPLETE"
@@ -58,6 +58,7 @@ def atomic_run_dir(
     path = Path(tmp)
     try:
         yield path
+        interrupt.check()  # a Ctrl-C that some finalizer swallowed must not publish the run
     except BaseException:
         if comm.rank == 0:
             shutil.rmtree(path, ignore_errors=True)

@@ -85,7 +85,11 @@ def wait_for(condition, process: subprocess.Popen, limit: float = 300) -> None:
 
 def test_ctrl_c_is_one_line_and_status_130(tmp_path):
     out = tmp_path / "r"
-    proc = subprocess.Popen(eisfem_run(out), stderr=subprocess.PIPE, text=True)
+    # P2 on the default mesh: its sweep and error estimate take ~15 s after the mesh is
+    # written, so the signal lands mid-run even on a loaded machine (the tiny P1 run
+    # published ~2.5 s after its mesh; a late signal found it complete)
+    heavier = ["--set", "solver.degree=2", "--set", "mesh.refine=1"]
+    proc = subprocess.Popen([*eisfem_run(out), *heavier], stderr=subprocess.PIPE, text=True)
     wait_for(lambda: any(tmp_path.glob(".r.partial-*/mesh.msh")), proc)  # mid-run
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)

@@ -113,7 +113,9 @@ def test_sigkill_mid_case_then_resume(tmp_path):
 
         def one_done_and_one_half_written() -> bool:
             done = list(runs.glob(f"*/{MARKER}")) if runs.is_dir() else []
-            partial = list(runs.glob(".*.partial-*")) if runs.is_dir() else []
+            # a case mid-run (its mesh written), not one caught in the microseconds between
+            # creating its folder and marking it: such an unmarked folder is left alone
+            partial = list(runs.glob(".*.partial-*/mesh.msh")) if runs.is_dir() else []
             return len(done) >= 1 and len(partial) >= 1
 
         wait_for(one_done_and_one_half_written, 180, "a complete case and one being written")

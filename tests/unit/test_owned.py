@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from eisfem.cli.main import main
-from eisfem.core import owned
+from eisfem.core import interrupt, owned
 from eisfem.simulation.rundir import MARKER, atomic_run_dir
 
 DEMO = Path(__file__).resolve().parents[2] / "configs" / "demo.yaml"
@@ -107,6 +108,30 @@ def test_failed_run_leaves_no_folder(tmp_path, monkeypatch):
         (tmp / "a.txt").write_text("x")
         raise RuntimeError
     assert list(tmp_path.iterdir()) == []
+
+
+class _SwallowsCtrlC:
+    """An object whose finalizer is running when Ctrl-C comes: Python prints the
+    KeyboardInterrupt as "ignored" and goes on (PETSc and DOLFINx objects die this way)."""
+
+    def __del__(self) -> None:
+        signal.raise_signal(signal.SIGINT)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_swallowed_by_a_finalizer_does_not_publish_the_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(interrupt, "_received", False)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        interrupt.install()  # as the command line does
+        with pytest.raises(KeyboardInterrupt), atomic_run_dir(tmp_path / "r") as tmp:
+            (tmp / "a.txt").write_text("x")
+            _SwallowsCtrlC()  # collected at once: the interrupt is lost in __del__
+            (tmp / "b.txt").write_text("the run goes on")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert list(tmp_path.iterdir()) == []  # neither a run folder nor a partial one
 
 
 def test_folders_and_files_follow_the_umask(tmp_path, monkeypatch):
