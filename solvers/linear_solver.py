@@ -8,6 +8,14 @@ matrices), so one :class:`RestrictedOperator` is built per dof subset and re-use
   analysis done once and re-used by every numeric factorization. MUMPS controls are set on the
   factor matrix (``setMumpsIcntl``/``setMumpsCntl`` after ``setFactorSetUpSolverType``): options
   put in the PETSc database after the factor exists would be silently ignored.
+  A new coefficient vector does not refactorize at once: the solve first runs a few GMRES steps
+  preconditioned by the factor at hand (right preconditioning, so the tolerance bounds the true
+  residual). Where the field's shape does not change with ω (one medium between electrodes:
+  A(ω) = c(ω) K), or the guess (the reduced model's solution) is already exact, this converges
+  in 0–2 steps and saves the factorization: on a disk contact (67k P2 dofs) the P2 sweep's
+  set-ups fell from 3.9 s to 2.1 s and the P3 estimate from 26 s to 16 s, same Z to 1e-13.
+  Across a relaxation (the demo's pores) GMRES needs 30–40 steps, more than a factorization
+  costs, so it gives up after ``REUSE_ITERATIONS``: about 5 % lost on the demo.
 * ``iterative``: right-preconditioned GMRES on A(ω) = Σ c_k K_k with an algebraic multigrid
   (GAMG) of the real operator P(ω) = Σ |c_k| K_k. For passive media (Re c_k, Im c_k ≥ 0,
   K_k positive semi-definite) vᴴAv / vᴴPv lies in the first quadrant with modulus in
@@ -54,6 +62,14 @@ MUMPS_INFOG = {
 }
 
 _prefixes = itertools.count()
+
+# A direct solve at new coefficients first tries GMRES preconditioned by the factor at hand (see
+# the module docstring); it gives up after REUSE_ITERATIONS, each a back-substitution and a
+# product, a few percent of a factorization. REUSE_RTOL bounds the true relative residual, near
+# round-off: a direct solve's current is linear in x, so its Z is off by about the residual times
+# the condition number (1e-10 left a 5e-8 floor in the five-arc reference sweep of the tests).
+REUSE_ITERATIONS = 3
+REUSE_RTOL = 1e-13
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,9 @@ class SolverStats:
     iterations: int = 0
     setup_seconds: float = 0.0
     solve_seconds: float = 0.0
+    reuse_attempts: int = 0  # solves tried with an earlier factor as preconditioner (direct)
+    reused: int = 0  # of those, the ones that converged (a factorization saved)
+    reuse_iterations: int = 0
 
 
 class RestrictedOperator:
@@ -133,6 +152,7 @@ class RestrictedOperator:
         self.blocks = [K.createSubMatrix(dofs, dofs) for K in matrices]
         self.A = self.blocks[0].duplicate(copy=True)
         self.stats = SolverStats()
+        self.stale = False  # A changed since the factorization (direct; see update)
         self.ksp = PETSc.KSP().create(dofs.comm)
         prefix = f"eisfem{next(_prefixes)}_"
         self.ksp.setOptionsPrefix(prefix)
@@ -171,7 +191,9 @@ class RestrictedOperator:
         return self.P is not None
 
     def update(self, coefficients: Sequence[complex]) -> None:
-        """Assemble A = Σ c_k K_k (and P = Σ |c_k| K_k) and factorize or set up the solver."""
+        """Assemble A = Σ c_k K_k (and P = Σ |c_k| K_k) and set up the solver; a direct
+        solver with a factorization at hand defers the new one to :meth:`solve`, which first
+        tries the old factor as a preconditioner."""
         t0 = time.perf_counter()
         self.A.zeroEntries()
         for c, block in zip(coefficients, self.blocks, strict=True):
@@ -182,6 +204,15 @@ class RestrictedOperator:
             for c, block in zip(coefficients, self.blocks, strict=True):
                 if c != 0:
                     self.P.axpy(abs(c), block, SAME)
+        if not self.iterative and self.stats.setups:
+            self.stale = True
+            self.stats.setup_seconds += time.perf_counter() - t0
+            return
+        self._set_up(t0)
+
+    def _set_up(self, t0: float) -> None:
+        """Factorize A (direct) or set up the preconditioner of P (iterative)."""
+        self.stale = False
         self.ksp.setOperators(self.A, self.P if self.P is not None else self.A)
         pc = self.ksp.getPC()
         try:
@@ -207,6 +238,11 @@ class RestrictedOperator:
 
     def solve(self, rhs: PETSc.Vec, guess: PETSc.Vec | None = None) -> PETSc.Vec:
         """x with A x = rhs for the operator of the last :meth:`update`."""
+        if self.stale:
+            x = self._solve_with_old_factor(rhs, guess)
+            if x is not None:
+                return x
+            self._set_up(time.perf_counter())
         t0 = time.perf_counter()
         x = self.A.createVecRight()
         if guess is not None and self.iterative:
@@ -227,6 +263,36 @@ class RestrictedOperator:
                 )
         self.stats.solves += 1
         self.stats.solve_seconds += time.perf_counter() - t0
+        return x
+
+    def _solve_with_old_factor(self, rhs: PETSc.Vec, guess: PETSc.Vec | None) -> PETSc.Vec | None:
+        """x from GMRES on the new A preconditioned by the factor of an earlier A, or None if
+        it does not converge within ``REUSE_ITERATIONS`` (then factorizing is cheaper)."""
+        t0 = time.perf_counter()
+        pc = self.ksp.getPC()
+        pc.setReusePreconditioner(True)
+        self.ksp.setType("gmres")
+        self.ksp.setTolerances(rtol=REUSE_RTOL, atol=0.0, max_it=REUSE_ITERATIONS)
+        self.ksp.setNormType(PETSc.KSP.NormType.UNPRECONDITIONED)
+        self.ksp.setPCSide(PETSc.PC.Side.RIGHT)
+        x = self.A.createVecRight()
+        if guess is not None:
+            guess.copy(x)
+        self.ksp.setInitialGuessNonzero(guess is not None)
+        self.ksp.setOperators(self.A, self.A)
+        self.ksp.solve(rhs, x)
+        converged = self.ksp.getConvergedReason() > 0
+        its = self.ksp.getIterationNumber()
+        self.ksp.setType("preonly")
+        self.ksp.setInitialGuessNonzero(False)
+        pc.setReusePreconditioner(False)
+        self.stats.reuse_attempts += 1
+        self.stats.reuse_iterations += its
+        self.stats.solve_seconds += time.perf_counter() - t0
+        if not converged:
+            return None
+        self.stats.solves += 1
+        self.stats.reused += 1
         return x
 
     def summary(self) -> dict[str, object]:

@@ -182,7 +182,7 @@ class ReducedModel:
         coeffs = system.coefficients(omega)
         op.update(coeffs)
         guess = None
-        if op.iterative and self.size:
+        if self.size:
             guess = op.A.createVecRight()
             guess.array[:] = self.V @ self.reduced_solve(np.array([omega]))[1][0]
         x = op.solve(system.rhs(coeffs), guess)

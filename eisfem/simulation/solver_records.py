@@ -90,6 +90,12 @@ class LinearSolverRecord:
     iterations: int
     setup_seconds: float
     solve_seconds: float
+    reuse_attempts: int | None = optional(
+        doc="direct: solves at new coefficients first tried with the factor at hand as a "
+        "GMRES preconditioner"
+    )
+    reused: int | None = optional(doc="of those, the ones that converged (a factorization saved)")
+    reuse_iterations: int | None = optional(doc="GMRES iterations of those attempts")
     krylov_rtol: float | None = optional()
     petsc_options: dict[str, Any] | None = optional()
     factorization: str | None = optional()

@@ -9,6 +9,7 @@ from eisfem.config import load_config, parse_config
 from eisfem.core.errors import ConfigError, SolverError
 from eisfem.postprocess.impedance import log_frequencies
 from eisfem.simulation.model import build_mesh, build_system
+from eisfem.solvers.linear_solver import REUSE_ITERATIONS, RestrictedOperator
 from eisfem.solvers.spectrum import solve_spectrum
 from tests.helpers import DEMO, nzsp
 
@@ -126,3 +127,51 @@ def test_solver_fields_are_validated():
         load_config(DEMO, ["solver.sweep=slow"])
     with pytest.raises(ConfigError, match=r"solver\.sweep_tolerance"):
         load_config(DEMO, ["solver.sweep_tolerance=0.5"])
+
+
+def refactorizing(monkeypatch) -> None:
+    """Every new coefficient vector factorized, as before factor reuse (the reference)."""
+    monkeypatch.setattr(RestrictedOperator, "_solve_with_old_factor", lambda self, b, x0: None)
+
+
+def sweep_twice(system_of, freqs, monkeypatch):
+    """The fast sweep with factor reuse, then with a factorization at every snapshot."""
+    reusing = system_of()
+    fast = solve_spectrum(reusing, freqs, "fast", 1e-4)
+    with monkeypatch.context() as m:
+        refactorizing(m)
+        reference = solve_spectrum(system_of(), freqs, "fast", 1e-4)
+    return reusing.operator.stats, fast, reference
+
+
+def test_one_medium_factorizes_once_and_reuses_the_factor(monkeypatch):
+    """A disk contact with no interface kinetics: A(ω) = (σ + iωε) K, so the factor at the first
+    snapshot solves the other snapshot and the ω-derivatives in a GMRES step or two."""
+    raw = {
+        "cell": {"shape": "cylinder", "radius": 25e-6, "thickness": 50e-6},
+        "interface": {"kind": "disk", "radius": 10e-6},
+        "materials": {"electrolyte": {"conductivity": 0.55, "permittivity": 30}},
+        "frequencies": {"max": 1e11, "min": 1e5, "points_per_decade": 2},
+        "mesh": {"refine": 0.6},
+    }
+    cfg = parse_config(raw)
+    bundle = build_mesh(cfg)
+    freqs = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 2)
+    stats, fast, reference = sweep_twice(lambda: build_system(cfg, bundle), freqs, monkeypatch)
+    assert fast.report["operator_setups"] == 1 < reference.report["operator_setups"]
+    # every solve after the first snapshot's (its solution and ω-derivative, the factor's own)
+    assert stats.reused == stats.reuse_attempts == fast.report["operator_solves"] - 2
+    assert stats.reuse_iterations <= 2 * stats.reused
+    assert np.max(np.abs(fast.impedance / reference.impedance - 1)) < 1e-10
+
+
+def test_across_a_relaxation_the_old_factor_gives_up_and_z_is_unchanged(demo_bundle, monkeypatch):
+    """The demo's pores: GMRES with a factor from another side of the relaxation needs 30–40
+    steps; it stops after REUSE_ITERATIONS and factorizes, and Z is what refactorizing gives."""
+    cfg, _ = demo_bundle
+    freqs = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 4)
+    stats, fast, reference = sweep_twice(lambda: system_with(demo_bundle), freqs, monkeypatch)
+    assert stats.reused < stats.reuse_attempts  # the fallback was taken
+    assert stats.reuse_iterations >= REUSE_ITERATIONS * (stats.reuse_attempts - stats.reused)
+    assert fast.report["operator_setups"] == reference.report["operator_setups"] - stats.reused
+    assert np.max(np.abs(fast.impedance / reference.impedance - 1)) < 1e-10
