@@ -204,14 +204,16 @@ class RestrictedOperator:
             for c, block in zip(coefficients, self.blocks, strict=True):
                 if c != 0:
                     self.P.axpy(abs(c), block, SAME)
+        self.stats.setup_seconds += time.perf_counter() - t0
         if not self.iterative and self.stats.setups:
             self.stale = True
-            self.stats.setup_seconds += time.perf_counter() - t0
             return
-        self._set_up(t0)
+        self.set_up()
 
-    def _set_up(self, t0: float) -> None:
-        """Factorize A (direct) or set up the preconditioner of P (iterative)."""
+    def set_up(self) -> None:
+        """Factorize A (direct) or set up the preconditioner of P (iterative) now; after
+        :meth:`update` a direct :meth:`solve` calls this only if the factor at hand fails."""
+        t0 = time.perf_counter()
         self.stale = False
         self.ksp.setOperators(self.A, self.P if self.P is not None else self.A)
         pc = self.ksp.getPC()
@@ -242,7 +244,7 @@ class RestrictedOperator:
             x = self._solve_with_old_factor(rhs, guess)
             if x is not None:
                 return x
-            self._set_up(time.perf_counter())
+            self.set_up()
         t0 = time.perf_counter()
         x = self.A.createVecRight()
         if guess is not None and self.iterative:
