@@ -9,7 +9,7 @@ from eisfem.config import load_config, parse_config
 from eisfem.core.errors import ConfigError, SolverError
 from eisfem.postprocess.impedance import log_frequencies
 from eisfem.simulation.model import build_mesh, build_system
-from eisfem.solvers.linear_solver import REUSE_ITERATIONS, RestrictedOperator
+from eisfem.solvers.linear_solver import REUSE_GIVE_UP, REUSE_ITERATIONS, RestrictedOperator
 from eisfem.solvers.spectrum import solve_spectrum
 from tests.helpers import DEMO, nzsp
 
@@ -175,3 +175,17 @@ def test_across_a_relaxation_the_old_factor_gives_up_and_z_is_unchanged(demo_bun
     assert stats.reuse_iterations >= REUSE_ITERATIONS * (stats.reuse_attempts - stats.reused)
     assert fast.report["operator_setups"] == reference.report["operator_setups"] - stats.reused
     assert np.max(np.abs(fast.impedance / reference.impedance - 1)) < 1e-10
+
+
+def test_an_operator_stops_trying_the_old_factor_after_failures_in_a_row(demo_bundle):
+    """A direct sweep of the demo: neighbouring frequencies do not help either, so after
+    REUSE_GIVE_UP failed attempts every frequency is factorized straight away."""
+    cfg, _ = demo_bundle
+    freqs = log_frequencies(cfg.frequencies.max, cfg.frequencies.min, 4)
+    system = system_with(demo_bundle)
+    system.direct_impedance(freqs)
+    stats = system.operator.stats
+    failed = stats.reuse_attempts - stats.reused
+    assert failed <= REUSE_GIVE_UP * (stats.reused + 1)  # each success allows new attempts
+    assert stats.reuse_attempts < freqs.size - 1  # it stopped trying
+    assert stats.setups + stats.reused == freqs.size
