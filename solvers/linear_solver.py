@@ -210,7 +210,7 @@ class RestrictedOperator:
                 if c != 0:
                     self.P.axpy(abs(c), block, SAME)
         self.stats.setup_seconds += time.perf_counter() - t0
-        if not self.iterative and self.stats.setups:
+        if not self.iterative and self.stats.setups and self.failed_in_a_row < REUSE_GIVE_UP:
             self.stale = True
             return
         self.set_up()
@@ -245,11 +245,10 @@ class RestrictedOperator:
 
     def solve(self, rhs: PETSc.Vec, guess: PETSc.Vec | None = None) -> PETSc.Vec:
         """x with A x = rhs for the operator of the last :meth:`update`."""
-        if self.stale and self.failed_in_a_row < REUSE_GIVE_UP:
+        if self.stale:
             x = self._solve_with_old_factor(rhs, guess)
             if x is not None:
                 return x
-        if self.stale:
             self.set_up()
         t0 = time.perf_counter()
         x = self.A.createVecRight()
